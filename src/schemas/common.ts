@@ -11,13 +11,13 @@ export const Cidr = Type.String({ format: Formats.cidr, description: 'An IPv4 or
 export const Port = Type.Integer({ minimum: 1, maximum: 65535 });
 
 export const TierValues = ['STANDARD', 'STANDARD_HA', 'ENHANCED', 'ENHANCED_HA', 'PREMIUM', 'PREMIUM_HA'] as const;
-export const Tier = Type.Union(TierValues.map((v) => Type.Literal(v)));
+export const Tier = Type.Enum(TierValues);
 export type Tier = (typeof TierValues)[number];
 
 export const DayValues = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
 export const MaintenanceWindow = Type.Object({
   time: Type.String({ format: Formats.timeOfDay, description: 'Start time, HH:MM:SS (UTC).' }),
-  dayOfTheWeek: Type.Union(DayValues.map((v) => Type.Literal(v))),
+  dayOfTheWeek: Type.Enum(DayValues),
 });
 export type MaintenanceWindow = Static<typeof MaintenanceWindow>;
 
@@ -41,7 +41,7 @@ export const Metadata = Type.Object({
   lastModifiedBy: Type.String(),
   lastModifiedByUserId: Type.String(),
   resourceURN: Type.String(),
-  status: Type.Union(ResourceStatusValues.map((v) => Type.Literal(v))),
+  status: Type.Enum(ResourceStatusValues),
   statusMessage: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 });
 export type Metadata = Static<typeof Metadata>;

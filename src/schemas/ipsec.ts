@@ -17,8 +17,6 @@ export type DiffieHellmanGroup = (typeof DiffieHellmanGroupValues)[number];
 export type EncryptionAlgorithm = (typeof EncryptionAlgorithmValues)[number];
 export type IntegrityAlgorithm = (typeof IntegrityAlgorithmValues)[number];
 
-const literals = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)));
-
 const ipsecGatewayFields = {
   name: Name,
   description: Type.Optional(Description),
@@ -45,9 +43,9 @@ export const IpsecGatewayRead = readResource('ipsecgateway', Metadata, IpsecGate
 export const IpsecGatewayCollection = collection(IpsecGatewayRead);
 
 const securityFields = {
-  diffieHellmanGroup: literals(DiffieHellmanGroupValues),
-  encryptionAlgorithm: literals(EncryptionAlgorithmValues),
-  integrityAlgorithm: { ...literals(IntegrityAlgorithmValues), description: 'Ignored for the AEAD ciphers (GCM, CCM).' },
+  diffieHellmanGroup: Type.Enum(DiffieHellmanGroupValues),
+  encryptionAlgorithm: Type.Enum(EncryptionAlgorithmValues),
+  integrityAlgorithm: { ...Type.Enum(IntegrityAlgorithmValues), description: 'Ignored for the AEAD ciphers (GCM, CCM).' },
   lifetime: Type.Integer({ minimum: 3600, maximum: 86400, description: 'Seconds.' }),
 };
 export const SecurityInput = Type.Partial(Type.Object(securityFields));
@@ -66,10 +64,10 @@ const tunnelFields = {
 
 export const IpsecTunnelInputProperties = Type.Object({
   ...tunnelFields,
-  auth: Type.Object({
+  auth: Type.Optional(Type.Object({
     method: Type.Optional(Type.Literal('PSK')),
     psk: Type.Optional(Type.Object({ key: Type.Optional(PskKey) })),
-  }),
+  }, { description: 'Required with psk.key on create; on a PUT that replaces, an absent key keeps the stored one.' })),
   ike: Type.Optional(SecurityInput),
   esp: Type.Optional(SecurityInput),
 });

@@ -1,0 +1,118 @@
+import type { Logger } from 'pino';
+import type { SecretBox } from '../security/secret-box.ts';
+import type { GatewayRecord, Store } from '../store/store.ts';
+import { desiredGateway } from './desired-state-builder.ts';
+import { DataPlaneError, type DataPlaneDriver } from './driver.ts';
+
+export interface ReconcilerDeps {
+  store: Store;
+  driver: DataPlaneDriver;
+  secretBox: SecretBox;
+  logger: Logger;
+  /** How often a full pass runs even without a nudge (drift repair). */
+  intervalMs: number;
+}
+
+export interface PassSummary {
+  applied: number;
+  failed: number;
+  removed: number;
+}
+
+/**
+ * One loop: observe, compare, apply, report status. Every pass handles every gateway (the driver
+ * does nothing where desired and observed already match), so drift is repaired on the next pass.
+ */
+export class Reconciler {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+  passes = 0;
+
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  start() {
+    this.stopped = false;
+    this.timer = setInterval(() => this.nudge(), this.deps.intervalMs);
+    this.timer.unref();
+    this.nudge();
+  }
+
+  async stop() {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  get isRunning() {
+    return !this.stopped;
+  }
+
+  /** Asks for a pass soon; passes never overlap, and a nudge during a pass causes one more. */
+  nudge() {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.loop().finally(() => (this.running = undefined));
+  }
+
+  private async loop() {
+    do {
+      this.again = false;
+      await this.runPass().catch((error: unknown) => this.deps.logger.error({ err: error }, 'reconcile pass failed'));
+    } while (this.again && !this.stopped);
+  }
+
+  /** One full pass over all gateways. */
+  async runPass(): Promise<PassSummary> {
+    const summary: PassSummary = { applied: 0, failed: 0, removed: 0 };
+    const gateways = await this.deps.store.listAllGateways();
+    for (const gateway of gateways) {
+      if (gateway.deleting) {
+        await this.destroy(gateway, summary);
+      } else {
+        await this.apply(gateway, summary);
+      }
+    }
+    await this.removeUnwanted(new Set(gateways.map((g) => g.id)), summary);
+    this.passes += 1;
+    return summary;
+  }
+
+  private async apply(gateway: GatewayRecord, summary: PassSummary) {
+    let outcome: { status: 'AVAILABLE' | 'FAILED'; message: string | null };
+    try {
+      const children = await this.deps.store.listAllChildren(gateway.id);
+      await this.deps.driver.apply(desiredGateway(gateway, children, this.deps.secretBox));
+      outcome = { status: 'AVAILABLE', message: null };
+      summary.applied += 1;
+    } catch (error) {
+      outcome = { status: 'FAILED', message: error instanceof DataPlaneError ? error.message : 'Internal error while applying the configuration.' };
+      if (!(error instanceof DataPlaneError)) this.deps.logger.error({ err: error, gatewayId: gateway.id }, 'apply failed');
+      summary.failed += 1;
+    }
+    const unchanged = gateway.appliedGeneration === gateway.generation && gateway.status === outcome.status && gateway.statusMessage === outcome.message;
+    if (!unchanged) await this.deps.store.recordApplyOutcome(gateway.id, gateway.generation, outcome);
+  }
+
+  private async destroy(gateway: GatewayRecord, summary: PassSummary) {
+    try {
+      await this.deps.driver.remove({ kind: gateway.kind, id: gateway.id });
+      await this.deps.store.purgeDeletedGateway(gateway.id);
+      summary.removed += 1;
+    } catch (error) {
+      this.deps.logger.error({ err: error, gatewayId: gateway.id }, 'removing a gateway failed; retrying on the next pass');
+    }
+  }
+
+  private async removeUnwanted(known: Set<string>, summary: PassSummary) {
+    for (const ref of await this.deps.driver.listApplied()) {
+      if (known.has(ref.id)) continue;
+      await this.deps.driver.remove(ref);
+      summary.removed += 1;
+    }
+  }
+}

@@ -1,0 +1,139 @@
+import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify';
+import type {} from '@fastify/swagger';
+import { badRequest, unauthorized } from '../../domain/errors.ts';
+import { isUuid } from '../../domain/formats.ts';
+import { dropEmpty } from '../../domain/normalize-input.ts';
+import { parsePage } from '../../domain/pagination.ts';
+import type { Principal } from '../../domain/principal.ts';
+import { ErrorBody } from '../../schemas/common.ts';
+import type { VpnService } from '../../service/vpn-service.ts';
+import '../request-principal.ts';
+import { presentChild, presentCollection, presentGateway, type PresentContext } from '../present.ts';
+import type { GatewaySpec, ResourceSpec } from './vpn-resources.ts';
+
+export interface VpnRouteDeps {
+  vpn: VpnService;
+  presentContext: (request: FastifyRequest) => PresentContext;
+}
+
+type Params = { gatewayId?: string; childId?: string };
+type Body = { id?: string; properties: unknown };
+
+const errorResponses = Object.fromEntries([400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503].map((s) => [s, ErrorBody]));
+
+function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw unauthorized();
+  return request.principal;
+}
+
+function pathId(request: FastifyRequest, name: keyof Params): string {
+  const id = (request.params as Params)[name] ?? '';
+  if (!isUuid(id)) throw badRequest(`The path parameter ${name} must be a UUID.`, 'INVALID_ID');
+  return id.toLowerCase();
+}
+
+function ensuredBody(request: FastifyRequest, id: string): unknown {
+  const body = request.body as Body;
+  if (body.id !== undefined && body.id.toLowerCase() !== id) {
+    throw badRequest(`The body id ${body.id} does not match the path id ${id}.`, 'ID_MISMATCH');
+  }
+  return body.properties;
+}
+
+/** Empty means absent, and accepted variants become canonical, before the schema sees the body. */
+function canonicalBody(spec: ResourceSpec) {
+  return async (request: FastifyRequest) => {
+    const body = dropEmpty(request.body) as Record<string, unknown> | undefined;
+    if (body && typeof body === 'object' && spec.canonicalProperties && 'properties' in body) {
+      body.properties = spec.canonicalProperties(body.properties);
+    }
+    request.body = body;
+  };
+}
+
+function routeSchema(spec: ResourceSpec, verb: string, extra: Record<string, unknown>): FastifySchema {
+  return { operationId: `${spec.operationPrefix}${verb}`, tags: [spec.tag], security: [{ tokenAuth: [] }, { basicAuth: [] }], ...extra };
+}
+
+/** The five operations on a gateway collection. */
+export function registerGatewayRoutes(app: FastifyInstance, spec: GatewaySpec, deps: VpnRouteDeps) {
+  const base = `/${spec.collection}`;
+  const item = `${base}/:gatewayId`;
+  const present = (request: FastifyRequest) => {
+    const ctx = deps.presentContext(request);
+    return (g: Parameters<typeof presentGateway>[3]) => presentGateway(ctx, spec.type, spec.collection, g);
+  };
+  const preValidation = canonicalBody(spec);
+
+  app.get(base, { schema: routeSchema(spec, 'Get', { response: { 200: spec.schemas.collection, ...errorResponses } }) }, async (request) => {
+    const page = parsePage(request.query as Record<string, unknown>);
+    const listing = await deps.vpn.listGateways(principalOf(request), spec.kind, page);
+    return presentCollection(deps.presentContext(request), spec.collection, page, listing, present(request));
+  });
+
+  app.post(base, { preValidation, schema: routeSchema(spec, 'Post', { body: spec.schemas.create, response: { 201: spec.schemas.read, ...errorResponses } }) }, async (request, reply) => {
+    const created = await deps.vpn.createGateway(principalOf(request), spec.kind, (request.body as Body).properties);
+    const body = present(request)(created);
+    return reply.code(201).header('Location', body.href).send(body);
+  });
+
+  app.get(item, { schema: routeSchema(spec, 'FindById', { response: { 200: spec.schemas.read, ...errorResponses } }) }, async (request) =>
+    present(request)(await deps.vpn.getGateway(principalOf(request), spec.kind, pathId(request, 'gatewayId'))));
+
+  app.put(item, { preValidation, schema: routeSchema(spec, 'Put', { body: spec.schemas.ensure, response: { 200: spec.schemas.read, ...errorResponses } }) }, async (request) => {
+    const id = pathId(request, 'gatewayId');
+    const ensured = await deps.vpn.ensureGateway(principalOf(request), spec.kind, id, ensuredBody(request, id));
+    return present(request)(ensured);
+  });
+
+  app.delete(item, { schema: routeSchema(spec, 'Delete', { response: { 202: { type: 'null', description: 'Accepted.' }, ...errorResponses } }) }, async (request, reply) => {
+    await deps.vpn.deleteGateway(principalOf(request), spec.kind, pathId(request, 'gatewayId'));
+    return reply.code(202).send();
+  });
+}
+
+/** The five operations on a gateway's peers or tunnels. */
+export function registerChildRoutes(app: FastifyInstance, spec: GatewaySpec, deps: VpnRouteDeps) {
+  const child = spec.child;
+  const base = `/${spec.collection}/:gatewayId/${child.segment}`;
+  const item = `${base}/:childId`;
+  const collectionPath = (gatewayId: string) => `${spec.collection}/${gatewayId}/${child.segment}`;
+  const presenter = (request: FastifyRequest, gatewayId: string) => {
+    const ctx = deps.presentContext(request);
+    return (view: { child: Parameters<typeof presentChild>[3]; gateway: Parameters<typeof presentChild>[4] }) =>
+      presentChild(ctx, child.type, collectionPath(gatewayId), view.child, view.gateway);
+  };
+  const preValidation = canonicalBody(child);
+
+  app.get(base, { schema: routeSchema(child, 'Get', { response: { 200: child.schemas.collection, ...errorResponses } }) }, async (request) => {
+    const gatewayId = pathId(request, 'gatewayId');
+    const page = parsePage(request.query as Record<string, unknown>);
+    const { gateway, listing } = await deps.vpn.listChildren(principalOf(request), spec.kind, gatewayId, page);
+    const present = presenter(request, gatewayId);
+    return presentCollection(deps.presentContext(request), collectionPath(gatewayId), page, listing, (c) => present({ child: c, gateway }));
+  });
+
+  app.post(base, { preValidation, schema: routeSchema(child, 'Post', { body: child.schemas.create, response: { 201: child.schemas.read, ...errorResponses } }) }, async (request, reply) => {
+    const gatewayId = pathId(request, 'gatewayId');
+    const view = await deps.vpn.createChild(principalOf(request), spec.kind, gatewayId, (request.body as Body).properties);
+    const body = presenter(request, gatewayId)(view);
+    return reply.code(201).header('Location', body.href).send(body);
+  });
+
+  app.get(item, { schema: routeSchema(child, 'FindById', { response: { 200: child.schemas.read, ...errorResponses } }) }, async (request) => {
+    const gatewayId = pathId(request, 'gatewayId');
+    return presenter(request, gatewayId)(await deps.vpn.getChild(principalOf(request), spec.kind, gatewayId, pathId(request, 'childId')));
+  });
+
+  app.put(item, { preValidation, schema: routeSchema(child, 'Put', { body: child.schemas.ensure, response: { 200: child.schemas.read, ...errorResponses } }) }, async (request) => {
+    const gatewayId = pathId(request, 'gatewayId');
+    const id = pathId(request, 'childId');
+    const view = await deps.vpn.ensureChild(principalOf(request), spec.kind, gatewayId, id, ensuredBody(request, id));
+    return presenter(request, gatewayId)(view);
+  });
+
+  app.delete(item, { schema: routeSchema(child, 'Delete', { response: { 202: { type: 'null', description: 'Accepted.' }, ...errorResponses } }) }, async (request, reply) => {
+    await deps.vpn.deleteChild(principalOf(request), spec.kind, pathId(request, 'gatewayId'), pathId(request, 'childId'));
+    return reply.code(202).send();
+  });
+}

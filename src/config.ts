@@ -1,0 +1,71 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+/** Everything the service can be told, from flags first, then VPNGW_* environment variables, then defaults. */
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  location: string;
+  publicUrl?: string;
+  adminEmail: string;
+  adminPassword?: string;
+  secretKey?: string;
+  tokenSigningKey?: string;
+  driver: 'files';
+  reconcileIntervalMs: number;
+  logLevel: string;
+}
+
+const OPTIONS = {
+  host: { type: 'string', env: 'VPNGW_HOST', fallback: '127.0.0.1' },
+  port: { type: 'string', env: 'VPNGW_PORT', fallback: '8080' },
+  'data-dir': { type: 'string', env: 'VPNGW_DATA_DIR', fallback: './data' },
+  location: { type: 'string', env: 'VPNGW_LOCATION', fallback: 'de-fra' },
+  'public-url': { type: 'string', env: 'VPNGW_PUBLIC_URL' },
+  'admin-email': { type: 'string', env: 'VPNGW_ADMIN_EMAIL', fallback: 'admin@vpngw.local' },
+  'admin-password': { type: 'string', env: 'VPNGW_ADMIN_PASSWORD' },
+  driver: { type: 'string', env: 'VPNGW_DRIVER', fallback: 'files' },
+  'reconcile-interval': { type: 'string', env: 'VPNGW_RECONCILE_INTERVAL_MS', fallback: '10000' },
+  'log-level': { type: 'string', env: 'VPNGW_LOG_LEVEL', fallback: 'info' },
+} as const;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function integerSetting(name: string, raw: string, min: number, max: number): number {
+  const value = Number(raw);
+  if (!/^[0-9]+$/.test(raw) || value < min || value > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}.`);
+  return value;
+}
+
+/** Reads the configuration of `vpngw serve`; secrets (keys, passwords) come only from the environment. */
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
+  const { values } = parseArgs({
+    args: argv,
+    options: Object.fromEntries(Object.entries(OPTIONS).filter(([k]) => k !== 'admin-password').map(([k, o]) => [k, { type: o.type }])),
+    strict: true,
+  });
+  const get = (name: keyof typeof OPTIONS): string | undefined => {
+    const option = OPTIONS[name];
+    const value = (values[name] as string | undefined) ?? env[option.env];
+    return value === undefined || value === '' ? ('fallback' in option ? option.fallback : undefined) : value;
+  };
+  const driver = get('driver');
+  if (driver !== 'files') throw new ConfigError(`Unknown driver "${driver}": this build supports "files".`);
+  return {
+    host: get('host') ?? '127.0.0.1',
+    port: integerSetting('VPNGW_PORT', get('port') ?? '', 0, 65535),
+    dataDir: resolve(get('data-dir') ?? './data'),
+    location: get('location') ?? 'de-fra',
+    publicUrl: get('public-url'),
+    adminEmail: (get('admin-email') ?? '').toLowerCase(),
+    adminPassword: get('admin-password'),
+    secretKey: env.VPNGW_SECRET_KEY || undefined,
+    tokenSigningKey: env.VPNGW_TOKEN_SIGNING_KEY || undefined,
+    driver,
+    reconcileIntervalMs: integerSetting('VPNGW_RECONCILE_INTERVAL_MS', get('reconcile-interval') ?? '', 100, 3_600_000),
+    logLevel: get('log-level') ?? 'info',
+  };
+}

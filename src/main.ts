@@ -1,0 +1,28 @@
+import { serve } from './cli/serve.ts';
+
+const USAGE = `Usage: vpngw <command> [options]
+
+Commands:
+  serve     Run the API server with its embedded reconciler
+            (--host, --port, --data-dir, --location, --public-url, --admin-email,
+             --driver, --reconcile-interval, --log-level; or the VPNGW_* variables)
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`vpngw: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

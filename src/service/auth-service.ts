@@ -1,0 +1,139 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { jwtVerify, SignJWT } from 'jose';
+import { badRequest, forbidden, unauthorized } from '../domain/errors.ts';
+import type { Principal } from '../domain/principal.ts';
+import { generatePassword, hashPassword, verifyPassword } from '../security/passwords.ts';
+import type { Store, UserRecord } from '../store/store.ts';
+
+export const DEFAULT_TOKEN_TTL_SECONDS = 365 * 24 * 3600;
+const MAX_TOKEN_TTL_SECONDS = 10 * DEFAULT_TOKEN_TTL_SECONDS;
+const ISSUER = 'vpngw';
+const VERIFIED_CACHE_LIMIT = 1000;
+const VERIFIED_CACHE_MS = 5 * 60_000;
+// Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
+const DECOY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+
+export interface AuthServiceDeps {
+  store: Store;
+  signingKey: Uint8Array;
+  now?: () => Date;
+}
+
+/** Basic and Bearer authentication, token issuing, and the first administrator. */
+export class AuthService {
+  // Basic auth comes with every SDK request: remember recent successful checks (keyed by a digest
+  // that includes the stored hash, so a password change invalidates it) instead of re-running scrypt.
+  private readonly verified = new Map<string, number>();
+
+  constructor(private readonly deps: AuthServiceDeps) {}
+
+  private now() {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  /** The caller of a request from its Authorization header; 401 for anything else. */
+  async authenticate(authorization: string | undefined): Promise<Principal> {
+    const [scheme, value] = (authorization ?? '').trim().split(/\s+/, 2);
+    if (!scheme || !value) throw unauthorized();
+    if (scheme.toLowerCase() === 'basic') return this.authenticateBasic(value);
+    if (scheme.toLowerCase() === 'bearer') return this.authenticateBearer(value);
+    throw unauthorized();
+  }
+
+  private async authenticateBasic(encoded: string): Promise<Principal> {
+    const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) throw unauthorized();
+    const email = decoded.slice(0, colon);
+    const password = decoded.slice(colon + 1);
+    const user = await this.deps.store.findUserByEmail(email);
+    if (!(await this.passwordMatches(user, password)) || !user?.active) throw unauthorized();
+    return principalOf(user);
+  }
+
+  private async passwordMatches(user: UserRecord | undefined, password: string): Promise<boolean> {
+    const stored = user?.passwordHash ?? DECOY_HASH;
+    const digest = createHash('sha256').update(stored).update('\0').update(password).digest('base64');
+    const until = this.verified.get(digest);
+    if (user && until !== undefined && until > Date.now()) return true;
+    const ok = (await verifyPassword(password, stored)) && user !== undefined;
+    if (ok) {
+      if (this.verified.size >= VERIFIED_CACHE_LIMIT) this.verified.clear();
+      this.verified.set(digest, Date.now() + VERIFIED_CACHE_MS);
+    }
+    return ok;
+  }
+
+  private async authenticateBearer(token: string): Promise<Principal> {
+    let claims;
+    try {
+      claims = (await jwtVerify(token, this.deps.signingKey, { issuer: ISSUER, algorithms: ['HS256'], currentDate: this.now() })).payload;
+    } catch {
+      throw unauthorized('The token is invalid or expired.');
+    }
+    const record = claims.jti ? await this.deps.store.findToken(claims.jti) : undefined;
+    if (!record || record.userId !== claims.sub || record.expirationDate <= this.now().toISOString()) {
+      throw unauthorized('The token is invalid, expired or revoked.');
+    }
+    const user = await this.deps.store.findUserById(record.userId);
+    if (!user?.active) throw unauthorized('The token\'s user is not active.');
+    return { ...principalOf(user), tokenId: record.id };
+  }
+
+  /** Issues a signed token for the caller, recorded so that it can be listed and revoked. */
+  async issueToken(principal: Principal, ttlParam: unknown): Promise<{ token: string }> {
+    const ttl = parseTtl(ttlParam);
+    const id = randomUUID();
+    const issuedAt = this.now();
+    const expires = new Date(issuedAt.getTime() + ttl * 1000);
+    const token = await new SignJWT({ contract: principal.contractNumber, email: principal.email })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer(ISSUER).setSubject(principal.userId).setJti(id)
+      .setIssuedAt(Math.floor(issuedAt.getTime() / 1000)).setExpirationTime(Math.floor(expires.getTime() / 1000))
+      .sign(this.deps.signingKey);
+    await this.deps.store.transaction((tx) =>
+      tx.insertToken({ id, userId: principal.userId, createdDate: issuedAt.toISOString(), expirationDate: expires.toISOString() }),
+    );
+    return { token };
+  }
+
+  /** Creates the first contract and its administrator when there are no users yet. */
+  async bootstrapAdministrator(email: string, password: string | undefined): Promise<{ created: boolean; generatedPassword?: string }> {
+    if ((await this.deps.store.countUsers()) > 0) return { created: false };
+    const chosen = password ?? generatePassword();
+    await this.createContract(email, chosen);
+    return password === undefined ? { created: true, generatedPassword: chosen } : { created: true };
+  }
+
+  /** A new contract with its administrator; answers the contract number. */
+  async createContract(email: string, password: string): Promise<number> {
+    const passwordHash = await hashPassword(password);
+    const date = this.now().toISOString();
+    return this.deps.store.transaction(async (tx) => {
+      const number = await tx.nextContractNumber();
+      await tx.insertContract({ number, createdDate: date });
+      await tx.insertUser({
+        id: randomUUID(), contractNumber: number, email, passwordHash, firstname: 'Contract', lastname: 'Administrator',
+        administrator: true, active: true, createdDate: date, lastModifiedDate: date,
+      });
+      return number;
+    });
+  }
+}
+
+function principalOf(user: UserRecord): Principal {
+  return { userId: user.id, email: user.email, contractNumber: user.contractNumber, administrator: user.administrator };
+}
+
+function parseTtl(raw: unknown): number {
+  if (raw === undefined || raw === '') return DEFAULT_TOKEN_TTL_SECONDS;
+  if (typeof raw !== 'string' || !/^[0-9]+$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_TOKEN_TTL_SECONDS) {
+    throw badRequest(`Query parameter ttl must be an integer number of seconds from 1 to ${MAX_TOKEN_TTL_SECONDS}.`, 'INVALID_TTL');
+  }
+  return Number(raw);
+}
+
+/** VPN operations need the contract's administrator (group privileges extend this). */
+export function requireVpnAccess(principal: Principal): void {
+  if (!principal.administrator) throw forbidden('Managing VPN gateways needs the accessAndManageVpn privilege.');
+}

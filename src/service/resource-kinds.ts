@@ -1,0 +1,98 @@
+import type { GatewayKind } from '../domain/desired-state.ts';
+import { badRequest, conflict, unprocessable } from '../domain/errors.ts';
+import { MAX_PEERS_PER_GATEWAY, MAX_TUNNELS_PER_GATEWAY } from '../domain/defaults.ts';
+import {
+  ipsecGatewayProperties, ipsecTunnelProperties, wireguardGatewayProperties, wireguardPeerProperties,
+} from '../domain/resource-rules.ts';
+import { wireguardPublicKey } from '../domain/wireguard-keys.ts';
+import type { IpsecGatewayInputProperties, IpsecTunnelInputProperties } from '../schemas/ipsec.ts';
+import type { WireguardGatewayEnsureProperties, WireguardPeerInputProperties } from '../schemas/wireguard.ts';
+import type { SecretBox } from '../security/secret-box.ts';
+import type { ChildKind, ChildRecord, GatewayRecord } from '../store/store.ts';
+
+/** What a write stores for a gateway besides the common metadata. */
+export interface GatewayContent {
+  properties: Record<string, unknown>;
+  secret: string | null;
+  publicKey: string | null;
+}
+
+export interface ChildContent {
+  properties: Record<string, unknown>;
+  secret: string | null;
+  uniqueKey: string | null;
+}
+
+export interface GatewayKindRules {
+  kind: GatewayKind;
+  label: string;
+  childKind: ChildKind;
+  /** Canonical content from validated input; existing is the gateway a PUT replaces. */
+  content(id: string, input: unknown, existing: GatewayRecord | undefined, box: SecretBox): GatewayContent;
+}
+
+export interface ChildKindRules {
+  kind: ChildKind;
+  label: string;
+  maxPerGateway: number;
+  content(id: string, input: unknown, gateway: GatewayRecord, existing: ChildRecord | undefined, box: SecretBox): ChildContent;
+}
+
+const wireguardGateway: GatewayKindRules = {
+  kind: 'wireguard',
+  label: 'WireGuard gateway',
+  childKind: 'peer',
+  content(id, input, existing, box) {
+    const given = input as WireguardGatewayEnsureProperties;
+    const properties = wireguardGatewayProperties(id, given);
+    if (given.privateKey !== undefined) {
+      return { properties, secret: box.seal(given.privateKey, id), publicKey: wireguardPublicKey(given.privateKey) };
+    }
+    if (existing === undefined) throw badRequest('properties.privateKey is required.', 'REQUIRED_FIELD');
+    return { properties, secret: existing.secret, publicKey: existing.publicKey };
+  },
+};
+
+const ipsecGateway: GatewayKindRules = {
+  kind: 'ipsec',
+  label: 'IPSec gateway',
+  childKind: 'tunnel',
+  content: (id, input) => ({
+    properties: ipsecGatewayProperties(id, input as IpsecGatewayInputProperties),
+    secret: null,
+    publicKey: null,
+  }),
+};
+
+const wireguardPeer: ChildKindRules = {
+  kind: 'peer',
+  label: 'WireGuard peer',
+  maxPerGateway: MAX_PEERS_PER_GATEWAY,
+  content(_id, input, gateway) {
+    const properties = wireguardPeerProperties(input as WireguardPeerInputProperties);
+    if (properties.publicKey === gateway.publicKey) {
+      throw unprocessable('properties.publicKey must not be the gateway\'s own public key.', 'PEER_KEY_IS_GATEWAY_KEY');
+    }
+    return { properties, secret: null, uniqueKey: properties.publicKey };
+  },
+};
+
+const ipsecTunnel: ChildKindRules = {
+  kind: 'tunnel',
+  label: 'IPSec tunnel',
+  maxPerGateway: MAX_TUNNELS_PER_GATEWAY,
+  content(id, input, _gateway, existing, box) {
+    const given = input as IpsecTunnelInputProperties;
+    const properties = ipsecTunnelProperties(given);
+    const psk = given.auth?.psk?.key;
+    if (psk !== undefined) return { properties, secret: box.seal(psk, id), uniqueKey: null };
+    if (existing === undefined) throw badRequest('properties.auth.psk.key is required.', 'REQUIRED_FIELD');
+    return { properties, secret: existing.secret, uniqueKey: null };
+  },
+};
+
+export const gatewayKinds: Record<GatewayKind, GatewayKindRules> = { wireguard: wireguardGateway, ipsec: ipsecGateway };
+export const childKinds: Record<ChildKind, ChildKindRules> = { peer: wireguardPeer, tunnel: ipsecTunnel };
+
+export const duplicatePeerKey = () =>
+  conflict('properties.publicKey is already used by another peer of this gateway.', 'DUPLICATE_PUBLIC_KEY');

@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import type { GatewayKind } from '../domain/desired-state.ts';
+import { conflict, notFound, unprocessable } from '../domain/errors.ts';
+import type { Page } from '../domain/pagination.ts';
+import type { Principal } from '../domain/principal.ts';
+import type { SecretBox } from '../security/secret-box.ts';
+import type { ChildRecord, GatewayRecord, Listing, Stamp, Store, StoreReader, StoreWriter } from '../store/store.ts';
+import { childKinds, duplicatePeerKey, gatewayKinds, type ChildKindRules, type GatewayKindRules } from './resource-kinds.ts';
+
+export interface VpnServiceDeps {
+  store: Store;
+  secretBox: SecretBox;
+  /** Called after every committed change, to nudge the reconciler. */
+  onChange: () => void;
+  now?: () => Date;
+}
+
+/** A child with its gateway, whose applied generation gives the child's status. */
+export interface ChildView {
+  child: ChildRecord;
+  gateway: GatewayRecord;
+}
+
+/** The VPN resources' use cases: each runs its read-modify-write in one transaction. */
+export class VpnService {
+  constructor(private readonly deps: VpnServiceDeps) {}
+
+  private stamp(principal: Principal): Stamp {
+    return { date: (this.deps.now?.() ?? new Date()).toISOString(), by: principal.email, byUserId: principal.userId };
+  }
+
+  private async changed<T>(work: (tx: StoreWriter) => Promise<T>): Promise<T> {
+    const result = await this.deps.store.transaction(work);
+    this.deps.onChange();
+    return result;
+  }
+
+  listGateways(principal: Principal, kind: GatewayKind, page: Page): Promise<Listing<GatewayRecord>> {
+    return this.deps.store.listGateways(principal.contractNumber, kind, page);
+  }
+
+  async getGateway(principal: Principal, kind: GatewayKind, id: string, reader: Pick<StoreReader, 'findGateway'> = this.deps.store): Promise<GatewayRecord> {
+    const gateway = await reader.findGateway(principal.contractNumber, kind, id);
+    if (!gateway) throw notFound(gatewayKinds[kind].label, id);
+    return gateway;
+  }
+
+  createGateway(principal: Principal, kind: GatewayKind, input: unknown): Promise<GatewayRecord> {
+    const rules = gatewayKinds[kind];
+    const id = randomUUID();
+    const content = rules.content(id, input, undefined, this.deps.secretBox);
+    const stamp = this.stamp(principal);
+    const record = this.newGateway(principal, rules, id, content, stamp);
+    return this.changed(async (tx) => {
+      await tx.insertGateway(record);
+      return record;
+    });
+  }
+
+  /** PUT: replaces the gateway with this id, or creates it; the body's secret may be left out on replace. */
+  ensureGateway(principal: Principal, kind: GatewayKind, id: string, input: unknown): Promise<GatewayRecord> {
+    const rules = gatewayKinds[kind];
+    return this.changed(async (tx) => {
+      await tx.lockGateway(id);
+      const existing = await tx.findGatewayAnywhere(id);
+      if (existing && (existing.contractNumber !== principal.contractNumber || existing.kind !== kind)) {
+        throw conflict(`The id ${id} is already in use by another resource.`, 'ID_IN_USE');
+      }
+      const content = rules.content(id, input, existing, this.deps.secretBox);
+      const stamp = this.stamp(principal);
+      if (!existing) {
+        const record = this.newGateway(principal, rules, id, content, stamp);
+        await tx.insertGateway(record);
+        return record;
+      }
+      this.refuseWhileDestroying(existing);
+      const record: GatewayRecord = {
+        ...existing, ...content, modified: stamp, generation: existing.generation + 1, status: 'PROVISIONING', statusMessage: null,
+      };
+      await tx.updateGateway(record);
+      return record;
+    });
+  }
+
+  deleteGateway(principal: Principal, kind: GatewayKind, id: string): Promise<void> {
+    return this.changed(async (tx) => {
+      await tx.lockGateway(id);
+      const gateway = await this.getGateway(principal, kind, id, tx);
+      if (gateway.deleting) return;
+      await tx.updateGateway({
+        ...gateway, deleting: true, status: 'DESTROYING', statusMessage: null, generation: gateway.generation + 1, modified: this.stamp(principal),
+      });
+    });
+  }
+
+  async listChildren(principal: Principal, kind: GatewayKind, gatewayId: string, page: Page) {
+    const gateway = await this.getGateway(principal, kind, gatewayId);
+    const listing = await this.deps.store.listChildren(gatewayId, gatewayKinds[kind].childKind, page);
+    return { gateway, listing };
+  }
+
+  async getChild(principal: Principal, kind: GatewayKind, gatewayId: string, id: string): Promise<ChildView> {
+    const gateway = await this.getGateway(principal, kind, gatewayId);
+    const rules = childKinds[gatewayKinds[kind].childKind];
+    const child = await this.deps.store.findChild(gatewayId, rules.kind, id);
+    if (!child) throw notFound(rules.label, id);
+    return { child, gateway };
+  }
+
+  createChild(principal: Principal, kind: GatewayKind, gatewayId: string, input: unknown): Promise<ChildView> {
+    return this.writeChild(principal, kind, gatewayId, randomUUID(), input, false);
+  }
+
+  ensureChild(principal: Principal, kind: GatewayKind, gatewayId: string, id: string, input: unknown): Promise<ChildView> {
+    return this.writeChild(principal, kind, gatewayId, id, input, true);
+  }
+
+  deleteChild(principal: Principal, kind: GatewayKind, gatewayId: string, id: string): Promise<void> {
+    return this.changed(async (tx) => {
+      await tx.lockGateway(gatewayId);
+      const gateway = await this.getGateway(principal, kind, gatewayId, tx);
+      const rules = childKinds[gatewayKinds[kind].childKind];
+      const child = await tx.findChild(gatewayId, rules.kind, id);
+      if (!child) throw notFound(rules.label, id);
+      this.refuseWhileDestroying(gateway);
+      await tx.deleteChild(id);
+      await this.bumpGateway(tx, gateway);
+    });
+  }
+
+  private writeChild(principal: Principal, kind: GatewayKind, gatewayId: string, id: string, input: unknown, mayExist: boolean) {
+    const rules = childKinds[gatewayKinds[kind].childKind];
+    return this.changed(async (tx): Promise<ChildView> => {
+      await tx.lockGateway(gatewayId);
+      const gateway = await this.getGateway(principal, kind, gatewayId, tx);
+      const existing = mayExist ? await tx.findChildAnywhere(id) : undefined;
+      if (existing && (existing.gatewayId !== gatewayId || existing.kind !== rules.kind)) {
+        throw conflict(`The id ${id} is already in use by another resource.`, 'ID_IN_USE');
+      }
+      const content = rules.content(id, input, gateway, existing, this.deps.secretBox);
+      this.refuseWhileDestroying(gateway);
+      if (!existing) await this.checkRoomFor(tx, gateway, rules);
+      await this.checkUniqueKey(tx, gatewayId, rules, content.uniqueKey, id);
+      const bumped = await this.bumpGateway(tx, gateway);
+      const stamp = this.stamp(principal);
+      const child: ChildRecord = {
+        id, gatewayId, kind: rules.kind, ...content, generation: bumped.generation,
+        created: existing?.created ?? stamp, modified: stamp,
+      };
+      await (existing ? tx.updateChild(child) : tx.insertChild(child));
+      return { child, gateway: bumped };
+    });
+  }
+
+  private async checkRoomFor(tx: StoreWriter, gateway: GatewayRecord, rules: ChildKindRules) {
+    if ((await tx.countChildren(gateway.id, rules.kind)) >= rules.maxPerGateway) {
+      throw unprocessable(`A gateway has at most ${rules.maxPerGateway} ${rules.label}s.`, 'LIMIT_EXCEEDED');
+    }
+  }
+
+  private async checkUniqueKey(tx: StoreWriter, gatewayId: string, rules: ChildKindRules, key: string | null, id: string) {
+    if (key === null) return;
+    const siblings = await tx.listAllChildren(gatewayId);
+    if (siblings.some((s) => s.kind === rules.kind && s.uniqueKey === key && s.id !== id)) throw duplicatePeerKey();
+  }
+
+  private async bumpGateway(tx: StoreWriter, gateway: GatewayRecord): Promise<GatewayRecord> {
+    const bumped: GatewayRecord = { ...gateway, generation: gateway.generation + 1, status: 'PROVISIONING', statusMessage: null };
+    await tx.updateGateway(bumped);
+    return bumped;
+  }
+
+  private refuseWhileDestroying(gateway: GatewayRecord) {
+    if (gateway.deleting) throw conflict(`The gateway ${gateway.id} is being deleted.`, 'GATEWAY_DESTROYING');
+  }
+
+  private newGateway(principal: Principal, rules: GatewayKindRules, id: string, content: ReturnType<GatewayKindRules['content']>, stamp: Stamp): GatewayRecord {
+    return {
+      id, contractNumber: principal.contractNumber, kind: rules.kind, ...content, status: 'PROVISIONING', statusMessage: null,
+      generation: 1, appliedGeneration: 0, deleting: false, created: stamp, modified: stamp,
+    };
+  }
+}

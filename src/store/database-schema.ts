@@ -1,0 +1,71 @@
+
+/** Row shapes as both engines store them: text, integers, and 0/1 for booleans. */
+export interface ContractsTable {
+  number: number;
+  created_date: string;
+}
+
+export interface UsersTable {
+  id: string;
+  contract_number: number;
+  email: string;
+  password_hash: string;
+  firstname: string;
+  lastname: string;
+  administrator: number;
+  active: number;
+  created_date: string;
+  last_modified_date: string;
+}
+
+export interface TokensTable {
+  id: string;
+  user_id: string;
+  created_date: string;
+  expiration_date: string;
+}
+
+export interface GatewaysTable {
+  id: string;
+  contract_number: number;
+  kind: string;
+  properties: string;
+  secret: string | null;
+  public_key: string | null;
+  status: string;
+  status_message: string | null;
+  generation: number;
+  applied_generation: number;
+  deleting: number;
+  created_date: string;
+  created_by: string;
+  created_by_user_id: string;
+  last_modified_date: string;
+  last_modified_by: string;
+  last_modified_by_user_id: string;
+}
+
+export interface GatewayChildrenTable {
+  id: string;
+  gateway_id: string;
+  kind: string;
+  properties: string;
+  secret: string | null;
+  unique_key: string | null;
+  generation: number;
+  created_date: string;
+  created_by: string;
+  created_by_user_id: string;
+  last_modified_date: string;
+  last_modified_by: string;
+  last_modified_by_user_id: string;
+}
+
+
+export interface Database {
+  contracts: ContractsTable;
+  users: UsersTable;
+  tokens: TokensTable;
+  gateways: GatewaysTable;
+  gateway_children: GatewayChildrenTable;
+}

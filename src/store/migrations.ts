@@ -1,0 +1,90 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+/** Hand-written, forward-only migrations; names sort in the order they run. */
+const migrations: Record<string, Migration> = {
+  '0001-initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('contracts')
+        .addColumn('number', 'integer', (c) => c.primaryKey())
+        .addColumn('created_date', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('contract_number', 'integer', (c) => c.notNull().references('contracts.number'))
+        .addColumn('email', 'text', (c) => c.notNull().unique())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('firstname', 'text', (c) => c.notNull())
+        .addColumn('lastname', 'text', (c) => c.notNull())
+        .addColumn('administrator', 'integer', (c) => c.notNull())
+        .addColumn('active', 'integer', (c) => c.notNull())
+        .addColumn('created_date', 'text', (c) => c.notNull())
+        .addColumn('last_modified_date', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('created_date', 'text', (c) => c.notNull())
+        .addColumn('expiration_date', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('gateways')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('contract_number', 'integer', (c) => c.notNull().references('contracts.number'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('properties', 'text', (c) => c.notNull())
+        .addColumn('secret', 'text')
+        .addColumn('public_key', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('status_message', 'text')
+        .addColumn('generation', 'integer', (c) => c.notNull())
+        .addColumn('applied_generation', 'integer', (c) => c.notNull())
+        .addColumn('deleting', 'integer', (c) => c.notNull())
+        .addColumn('created_date', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_by_user_id', 'text', (c) => c.notNull())
+        .addColumn('last_modified_date', 'text', (c) => c.notNull())
+        .addColumn('last_modified_by', 'text', (c) => c.notNull())
+        .addColumn('last_modified_by_user_id', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('gateways_by_contract')
+        .on('gateways')
+        .columns(['contract_number', 'kind', 'created_date', 'id'])
+        .execute();
+      await db.schema
+        .createTable('gateway_children')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('gateway_id', 'text', (c) => c.notNull().references('gateways.id').onDelete('cascade'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('properties', 'text', (c) => c.notNull())
+        .addColumn('secret', 'text')
+        .addColumn('unique_key', 'text')
+        .addColumn('generation', 'integer', (c) => c.notNull())
+        .addColumn('created_date', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_by_user_id', 'text', (c) => c.notNull())
+        .addColumn('last_modified_date', 'text', (c) => c.notNull())
+        .addColumn('last_modified_by', 'text', (c) => c.notNull())
+        .addColumn('last_modified_by_user_id', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('gateway_children_by_gateway')
+        .on('gateway_children')
+        .columns(['gateway_id', 'created_date', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('gateway_children_unique_key')
+        .on('gateway_children')
+        .columns(['gateway_id', 'unique_key'])
+        .unique()
+        .execute();
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

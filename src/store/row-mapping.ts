@@ -1,0 +1,120 @@
+import type { Selectable } from 'kysely';
+import type { GatewayKind } from '../domain/desired-state.ts';
+import type { ResourceStatus } from '../schemas/common.ts';
+import type { GatewayChildrenTable, GatewaysTable, TokensTable, UsersTable } from './database-schema.ts';
+import type { ChildKind, ChildRecord, GatewayRecord, TokenRecord, UserRecord } from './store.ts';
+
+// pg returns bigint/numeric as strings and SQLite has no boolean: convert explicitly, both ways.
+const toNumber = (v: unknown) => Number(v);
+const toBoolean = (v: unknown) => Number(v) === 1;
+const fromBoolean = (v: boolean) => (v ? 1 : 0);
+
+export function gatewayFromRow(row: Selectable<GatewaysTable>): GatewayRecord {
+  return {
+    id: row.id,
+    contractNumber: toNumber(row.contract_number),
+    kind: row.kind as GatewayKind,
+    properties: JSON.parse(row.properties) as Record<string, unknown>,
+    secret: row.secret,
+    publicKey: row.public_key,
+    status: row.status as ResourceStatus,
+    statusMessage: row.status_message,
+    generation: toNumber(row.generation),
+    appliedGeneration: toNumber(row.applied_generation),
+    deleting: toBoolean(row.deleting),
+    created: { date: row.created_date, by: row.created_by, byUserId: row.created_by_user_id },
+    modified: { date: row.last_modified_date, by: row.last_modified_by, byUserId: row.last_modified_by_user_id },
+  };
+}
+
+export function gatewayToRow(r: GatewayRecord): GatewaysTable {
+  return {
+    id: r.id,
+    contract_number: r.contractNumber,
+    kind: r.kind,
+    properties: JSON.stringify(r.properties),
+    secret: r.secret,
+    public_key: r.publicKey,
+    status: r.status,
+    status_message: r.statusMessage,
+    generation: r.generation,
+    applied_generation: r.appliedGeneration,
+    deleting: fromBoolean(r.deleting),
+    created_date: r.created.date,
+    created_by: r.created.by,
+    created_by_user_id: r.created.byUserId,
+    last_modified_date: r.modified.date,
+    last_modified_by: r.modified.by,
+    last_modified_by_user_id: r.modified.byUserId,
+  };
+}
+
+export function childFromRow(row: Selectable<GatewayChildrenTable>): ChildRecord {
+  return {
+    id: row.id,
+    gatewayId: row.gateway_id,
+    kind: row.kind as ChildKind,
+    properties: JSON.parse(row.properties) as Record<string, unknown>,
+    secret: row.secret,
+    uniqueKey: row.unique_key,
+    generation: toNumber(row.generation),
+    created: { date: row.created_date, by: row.created_by, byUserId: row.created_by_user_id },
+    modified: { date: row.last_modified_date, by: row.last_modified_by, byUserId: row.last_modified_by_user_id },
+  };
+}
+
+export function childToRow(r: ChildRecord): GatewayChildrenTable {
+  return {
+    id: r.id,
+    gateway_id: r.gatewayId,
+    kind: r.kind,
+    properties: JSON.stringify(r.properties),
+    secret: r.secret,
+    unique_key: r.uniqueKey,
+    generation: r.generation,
+    created_date: r.created.date,
+    created_by: r.created.by,
+    created_by_user_id: r.created.byUserId,
+    last_modified_date: r.modified.date,
+    last_modified_by: r.modified.by,
+    last_modified_by_user_id: r.modified.byUserId,
+  };
+}
+
+export function userFromRow(row: Selectable<UsersTable>): UserRecord {
+  return {
+    id: row.id,
+    contractNumber: toNumber(row.contract_number),
+    email: row.email,
+    passwordHash: row.password_hash,
+    firstname: row.firstname,
+    lastname: row.lastname,
+    administrator: toBoolean(row.administrator),
+    active: toBoolean(row.active),
+    createdDate: row.created_date,
+    lastModifiedDate: row.last_modified_date,
+  };
+}
+
+export function userToRow(u: UserRecord): UsersTable {
+  return {
+    id: u.id,
+    contract_number: u.contractNumber,
+    email: u.email,
+    password_hash: u.passwordHash,
+    firstname: u.firstname,
+    lastname: u.lastname,
+    administrator: fromBoolean(u.administrator),
+    active: fromBoolean(u.active),
+    created_date: u.createdDate,
+    last_modified_date: u.lastModifiedDate,
+  };
+}
+
+export function tokenFromRow(row: Selectable<TokensTable>): TokenRecord {
+  return { id: row.id, userId: row.user_id, createdDate: row.created_date, expirationDate: row.expiration_date };
+}
+
+export function tokenToRow(t: TokenRecord): TokensTable {
+  return { id: t.id, user_id: t.userId, created_date: t.createdDate, expiration_date: t.expirationDate };
+}

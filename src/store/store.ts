@@ -1,0 +1,126 @@
+import type { GatewayKind } from '../domain/desired-state.ts';
+import type { ResourceStatus } from '../schemas/common.ts';
+import type { Page } from '../domain/pagination.ts';
+
+export type ChildKind = 'peer' | 'tunnel';
+
+/** Who changed a resource and when (UTC, RFC 3339 ending in Z). */
+export interface Stamp {
+  date: string;
+  by: string;
+  byUserId: string;
+}
+
+export interface GatewayRecord {
+  id: string;
+  contractNumber: number;
+  kind: GatewayKind;
+  properties: Record<string, unknown>;
+  /** The encrypted private key (WireGuard); null for IPSec. */
+  secret: string | null;
+  /** The WireGuard public key derived from the private key; null for IPSec. */
+  publicKey: string | null;
+  status: ResourceStatus;
+  statusMessage: string | null;
+  /** Raised by every change to the gateway or its children; the agent applies generations. */
+  generation: number;
+  appliedGeneration: number;
+  deleting: boolean;
+  created: Stamp;
+  modified: Stamp;
+}
+
+export interface ChildRecord {
+  id: string;
+  gatewayId: string;
+  kind: ChildKind;
+  properties: Record<string, unknown>;
+  /** The encrypted PSK (tunnels); null for peers. */
+  secret: string | null;
+  /** Unique per gateway when set: a peer's public key. */
+  uniqueKey: string | null;
+  /** The gateway generation that carries this child's last change. */
+  generation: number;
+  created: Stamp;
+  modified: Stamp;
+}
+
+export interface Contract {
+  number: number;
+  createdDate: string;
+}
+
+export interface UserRecord {
+  id: string;
+  contractNumber: number;
+  email: string;
+  passwordHash: string;
+  firstname: string;
+  lastname: string;
+  administrator: boolean;
+  active: boolean;
+  createdDate: string;
+  lastModifiedDate: string;
+}
+
+export interface TokenRecord {
+  id: string;
+  userId: string;
+  createdDate: string;
+  expirationDate: string;
+}
+
+export interface Listing<T> {
+  items: T[];
+  total: number;
+}
+
+/** Reads, usable inside and outside a transaction. */
+export interface StoreReader {
+  findGateway(contractNumber: number, kind: GatewayKind, id: string): Promise<GatewayRecord | undefined>;
+  /** Any gateway with this id, whatever its contract or kind (ids are unique across all). */
+  findGatewayAnywhere(id: string): Promise<GatewayRecord | undefined>;
+  listGateways(contractNumber: number, kind: GatewayKind, page: Page): Promise<Listing<GatewayRecord>>;
+  /** Every gateway of every contract, for the reconciler. */
+  listAllGateways(): Promise<GatewayRecord[]>;
+  findChild(gatewayId: string, kind: ChildKind, id: string): Promise<ChildRecord | undefined>;
+  findChildAnywhere(id: string): Promise<ChildRecord | undefined>;
+  listChildren(gatewayId: string, kind: ChildKind, page: Page): Promise<Listing<ChildRecord>>;
+  listAllChildren(gatewayId: string): Promise<ChildRecord[]>;
+  findUserByEmail(email: string): Promise<UserRecord | undefined>;
+  findUserById(id: string): Promise<UserRecord | undefined>;
+  countUsers(): Promise<number>;
+  findContract(number: number): Promise<Contract | undefined>;
+  findToken(id: string): Promise<TokenRecord | undefined>;
+}
+
+/** Writes; only inside Store.transaction, so every multi-step change commits whole or not at all. */
+export interface StoreWriter extends StoreReader {
+  /** Serialises writers on one gateway until the transaction ends (row lock where the engine has one). */
+  lockGateway(id: string): Promise<void>;
+  insertGateway(record: GatewayRecord): Promise<void>;
+  updateGateway(record: GatewayRecord): Promise<void>;
+  deleteGateway(id: string): Promise<void>;
+  insertChild(record: ChildRecord): Promise<void>;
+  updateChild(record: ChildRecord): Promise<void>;
+  deleteChild(id: string): Promise<void>;
+  countChildren(gatewayId: string, kind: ChildKind): Promise<number>;
+  insertContract(contract: Contract): Promise<void>;
+  nextContractNumber(): Promise<number>;
+  insertUser(user: UserRecord): Promise<void>;
+  insertToken(token: TokenRecord): Promise<void>;
+}
+
+/** The persistent state behind the API and the reconciler; one implementation per engine family. */
+export interface Store extends StoreReader {
+  transaction<T>(work: (tx: StoreWriter) => Promise<T>): Promise<T>;
+  /**
+   * Records what the data plane did with a generation; ignored (false) when the gateway has moved
+   * on to a newer generation or is being deleted meanwhile.
+   */
+  recordApplyOutcome(id: string, generation: number, outcome: { status: 'AVAILABLE' | 'FAILED'; message: string | null }): Promise<boolean>;
+  /** Deletes a gateway the data plane has removed, only if it is still marked for deletion. */
+  purgeDeletedGateway(id: string): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
