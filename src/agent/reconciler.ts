@@ -27,6 +27,7 @@ export class Reconciler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  private fullPassDue = true;
   private stopped = true;
   passes = 0;
 
@@ -34,9 +35,9 @@ export class Reconciler {
 
   start() {
     this.stopped = false;
-    this.timer = setInterval(() => this.nudge(), this.deps.intervalMs);
+    this.timer = setInterval(() => this.nudge({ full: true }), this.deps.intervalMs);
     this.timer.unref();
-    this.nudge();
+    this.nudge({ full: true });
   }
 
   async stop() {
@@ -49,8 +50,12 @@ export class Reconciler {
     return !this.stopped;
   }
 
-  /** Asks for a pass soon; passes never overlap, and a nudge during a pass causes one more. */
-  nudge() {
+  /**
+   * Asks for a pass soon; passes never overlap, and a nudge during a pass causes one more. A change
+   * needs only the gateways with unapplied generations; the timer's full pass also repairs drift.
+   */
+  nudge(options: { full?: boolean } = {}) {
+    if (options.full) this.fullPassDue = true;
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
@@ -62,14 +67,16 @@ export class Reconciler {
   private async loop() {
     do {
       this.again = false;
-      await this.runPass().catch((error: unknown) => this.deps.logger.error({ err: error }, 'reconcile pass failed'));
+      const full = this.fullPassDue;
+      this.fullPassDue = false;
+      await this.runPass({ full }).catch((error: unknown) => this.deps.logger.error({ err: error }, 'reconcile pass failed'));
     } while (this.again && !this.stopped);
   }
 
-  /** One full pass over all gateways. */
-  async runPass(): Promise<PassSummary> {
+  /** One pass: over every gateway when full (the default), else over those with unapplied changes. */
+  async runPass(options: { full?: boolean } = { full: true }): Promise<PassSummary> {
     const summary: PassSummary = { applied: 0, failed: 0, removed: 0 };
-    const gateways = await this.deps.store.listAllGateways();
+    const gateways = options.full ? await this.deps.store.listAllGateways() : await this.deps.store.listGatewaysWithPendingChanges();
     for (const gateway of gateways) {
       if (gateway.deleting) {
         await this.destroy(gateway, summary);
@@ -77,7 +84,7 @@ export class Reconciler {
         await this.apply(gateway, summary);
       }
     }
-    await this.removeUnwanted(new Set(gateways.map((g) => g.id)), summary);
+    if (options.full) await this.removeUnwanted(new Set(gateways.map((g) => g.id)), summary);
     this.passes += 1;
     return summary;
   }

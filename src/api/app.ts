@@ -44,6 +44,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
 
   installErrorHandling(app);
+  // Only JSON bodies are accepted; Fastify's built-in text/plain parser would let text reach validation (spec: 415).
+  app.removeContentTypeParser('text/plain');
+  // A request without a body has nothing to parse, whatever Content-Type a client adds (e.g. on DELETE).
+  app.addHook('onRequest', async (request) => {
+    const { headers } = request.raw;
+    if (headers['transfer-encoding'] === undefined && (headers['content-length'] ?? '0') === '0') delete headers['content-type'];
+  });
   await app.register(swagger, { openapi: openApiInfo, refResolver: { buildLocalReference: (json, _b, _f, i) => String(json.$id ?? `def-${i}`) } });
 
   app.addHook('onRequest', async (request) => {

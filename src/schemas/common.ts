@@ -42,7 +42,7 @@ export const Metadata = Type.Object({
   lastModifiedByUserId: Type.String(),
   resourceURN: Type.String(),
   status: Type.Enum(ResourceStatusValues),
-  statusMessage: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  statusMessage: Type.Optional(Type.String({ description: 'Why the resource is FAILED; absent otherwise.' })),
 });
 export type Metadata = Static<typeof Metadata>;
 

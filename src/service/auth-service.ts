@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import { badRequest, forbidden, unauthorized } from '../domain/errors.ts';
 import type { Principal } from '../domain/principal.ts';
@@ -24,8 +24,11 @@ export class AuthService {
   // Basic auth comes with every SDK request: remember recent successful checks (keyed by a digest
   // that includes the stored hash, so a password change invalidates it) instead of re-running scrypt.
   private readonly verified = new Map<string, number>();
+  private readonly signingKey: KeyObject;
 
-  constructor(private readonly deps: AuthServiceDeps) {}
+  constructor(private readonly deps: AuthServiceDeps) {
+    this.signingKey = createSecretKey(deps.signingKey);
+  }
 
   private now() {
     return this.deps.now?.() ?? new Date();
@@ -67,7 +70,7 @@ export class AuthService {
   private async authenticateBearer(token: string): Promise<Principal> {
     let claims;
     try {
-      claims = (await jwtVerify(token, this.deps.signingKey, { issuer: ISSUER, algorithms: ['HS256'], currentDate: this.now() })).payload;
+      claims = (await jwtVerify(token, this.signingKey, { issuer: ISSUER, algorithms: ['HS256'], currentDate: this.now() })).payload;
     } catch {
       throw unauthorized('The token is invalid or expired.');
     }
@@ -90,7 +93,7 @@ export class AuthService {
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuer(ISSUER).setSubject(principal.userId).setJti(id)
       .setIssuedAt(Math.floor(issuedAt.getTime() / 1000)).setExpirationTime(Math.floor(expires.getTime() / 1000))
-      .sign(this.deps.signingKey);
+      .sign(this.signingKey);
     await this.deps.store.transaction((tx) =>
       tx.insertToken({ id, userId: principal.userId, createdDate: issuedAt.toISOString(), expirationDate: expires.toISOString() }),
     );

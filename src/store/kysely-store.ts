@@ -49,6 +49,13 @@ class KyselyReader implements StoreReader {
     return rows.map(gatewayFromRow);
   }
 
+  async listGatewaysWithPendingChanges() {
+    const rows = await this.db.selectFrom('gateways').selectAll()
+      .where((eb) => eb.or([eb('deleting', '=', 1), eb('applied_generation', '<>', eb.ref('generation'))]))
+      .orderBy('created_date').orderBy('id').execute();
+    return rows.map(gatewayFromRow);
+  }
+
   async findChild(gatewayId: string, kind: ChildKind, id: string) {
     const row = await this.db.selectFrom('gateway_children').selectAll()
       .where('id', '=', id).where('gateway_id', '=', gatewayId).where('kind', '=', kind)

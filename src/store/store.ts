@@ -83,6 +83,8 @@ export interface StoreReader {
   listGateways(contractNumber: number, kind: GatewayKind, page: Page): Promise<Listing<GatewayRecord>>;
   /** Every gateway of every contract, for the reconciler. */
   listAllGateways(): Promise<GatewayRecord[]>;
+  /** The gateways with a change the data plane has not applied yet, deletions included. */
+  listGatewaysWithPendingChanges(): Promise<GatewayRecord[]>;
   findChild(gatewayId: string, kind: ChildKind, id: string): Promise<ChildRecord | undefined>;
   findChildAnywhere(id: string): Promise<ChildRecord | undefined>;
   listChildren(gatewayId: string, kind: ChildKind, page: Page): Promise<Listing<ChildRecord>>;

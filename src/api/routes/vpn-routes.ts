@@ -40,10 +40,15 @@ function ensuredBody(request: FastifyRequest, id: string): unknown {
   return body.properties;
 }
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
 /** Empty means absent, and accepted variants become canonical, before the schema sees the body. */
 function canonicalBody(spec: ResourceSpec) {
   return async (request: FastifyRequest) => {
-    const body = dropEmpty(request.body) as Record<string, unknown> | undefined;
+    const raw = request.body;
+    const body = (dropEmpty(raw) ?? (isPlainObject(raw) ? {} : undefined)) as Record<string, unknown> | undefined;
+    // An object left empty keeps its place, so that the schema names the missing field inside it.
+    if (body && isPlainObject(raw) && isPlainObject(raw.properties) && body.properties === undefined) body.properties = {};
     if (body && typeof body === 'object' && spec.canonicalProperties && 'properties' in body) {
       body.properties = spec.canonicalProperties(body.properties);
     }

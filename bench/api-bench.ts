@@ -1,0 +1,114 @@
+/**
+ * `npm run bench`: starts the service (SQLite, files driver) on loopback and measures requests/s and
+ * p50/p99 latency with autocannon, next to a bare node:http server answering a body of the same size.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { loadConfig } from '../src/config.ts';
+import { createLogger } from '../src/logger.ts';
+import { assembleService, type RunningService } from '../src/service-assembly.ts';
+
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const PEER_GATEWAYS = 250;
+const EMAIL = 'bench@example.com';
+const PASSWORD = 'bench-password-123';
+
+interface Row { name: string; rps: number; p50: number; p99: number; errors: number; bytes: number }
+
+const connection = { datacenterId: '5a029f4a-72e5-11ec-90d6-0242ac120003', lanId: '1', ipv4CIDR: '192.168.1.1/24' };
+const gatewayBody = (n: number) => JSON.stringify({
+  properties: {
+    name: `gw-${n}`, gatewayIP: '192.0.2.1', interfaceIPv4CIDR: '172.16.0.1/24', connections: [connection],
+    privateKey: Buffer.alloc(32, (n % 250) + 1).toString('base64'),
+  },
+});
+const peerKey = (n: number) => {
+  const key = Buffer.alloc(32);
+  key.writeUInt32BE(n + 1);
+  return key.toString('base64');
+};
+
+async function run(name: string, options: autocannon.Options): Promise<Row> {
+  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...options });
+  const bad = result.non2xx + result.errors + result.timeouts;
+  return { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: bad, bytes: result.throughput.average / Math.max(1, result.requests.average) };
+}
+
+async function baseline(bodySize: number): Promise<{ server: Server; url: string }> {
+  const body = Buffer.alloc(bodySize, 'x');
+  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+async function seed(url: string, auth: string, count: number, createdFirst: string[]) {
+  for (let n = 0; n < count; n += 1) {
+    const res = await fetch(`${url}/wireguardgateways`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: gatewayBody(n) });
+    if (res.status !== 201) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
+    createdFirst.push(((await res.json()) as { id: string }).id);
+  }
+}
+
+async function main() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vpngw-bench-'));
+  const config = loadConfig(['--port', '0'], { VPNGW_DATA_DIR: dataDir, VPNGW_ADMIN_EMAIL: EMAIL, VPNGW_ADMIN_PASSWORD: PASSWORD, VPNGW_LOG_LEVEL: 'warn' });
+  const service: RunningService = await assembleService(config, createLogger('warn'));
+  await service.app.listen({ host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${(service.app.server.address() as AddressInfo).port}`;
+  try {
+    const basic = `Basic ${Buffer.from(`${EMAIL}:${PASSWORD}`).toString('base64')}`;
+    const { token } = (await (await fetch(`${url}/auth/v1/tokens/generate`, { headers: { authorization: basic } })).json()) as { token: string };
+    const auth = `Bearer ${token}`;
+    const ids: string[] = [];
+    await seed(url, auth, PEER_GATEWAYS, ids);
+    const headers = { authorization: auth, accept: 'application/json' };
+    const rows: Array<Row & { baseline: Row }> = [];
+    const measure = async (name: string, options: autocannon.Options) => {
+      const row = await run(name, options);
+      const { server, url: baseUrl } = await baseline(Math.round(row.bytes));
+      const base = await run('node:http baseline', { url: baseUrl, method: options.method ?? 'GET' });
+      server.close();
+      rows.push({ ...row, baseline: base });
+    };
+    await measure('GET one gateway', { url: `${url}/wireguardgateways/${ids[0]}`, headers });
+    await measure('GET a list of 100 gateways', { url: `${url}/wireguardgateways?limit=100`, headers });
+    let next = 0;
+    await measure('POST a peer', {
+      url, headers: { ...headers, 'content-type': 'application/json' }, method: 'POST',
+      amount: PEER_GATEWAYS * 20,
+      requests: [{
+        setupRequest: (req) => {
+          const n = next++;
+          return {
+            ...req, method: 'POST', path: `/wireguardgateways/${ids[n % PEER_GATEWAYS]}/peers`,
+            body: JSON.stringify({ properties: { name: `p${n}`, allowedIPs: ['10.0.0.2/32'], publicKey: peerKey(n) } }),
+          };
+        },
+      }],
+    });
+    printTable(rows);
+  } finally {
+    await service.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function printTable(rows: Array<Row & { baseline: Row }>) {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  console.log(`\n${CONNECTIONS} connections, ${DURATION_S} s per run (POST a peer: ${PEER_GATEWAYS * 20} requests), loopback\n`);
+  console.log(line(['operation', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx/errors', 'baseline req/s', 'baseline p50/p99 ms', 'vs baseline']));
+  console.log(line(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:']));
+  for (const r of rows) {
+    console.log(line([
+      r.name, r.rps.toFixed(0), String(r.p50), String(r.p99), String(r.errors),
+      r.baseline.rps.toFixed(0), `${r.baseline.p50}/${r.baseline.p99}`, `${((r.rps / r.baseline.rps) * 100).toFixed(1)} %`,
+    ]));
+  }
+}
+
+await main();

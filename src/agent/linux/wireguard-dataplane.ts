@@ -1,0 +1,106 @@
+import { rmSync } from 'node:fs';
+import type { DesiredWireguardGateway } from '../../domain/desired-state.ts';
+import { wireguardPublicKey } from '../../domain/wireguard-keys.ts';
+import { DataPlaneError } from '../driver.ts';
+import { CommandFailed, type Shell } from './command-runner.ts';
+import { desiredInterfaceAddresses, desiredRoutes, diffSets, parseIpAddrJson, parseIpRouteJson } from './link-plan.ts';
+import { wireguardInterfaceName } from './names.ts';
+import { isEmptyPlan, parseWgDump, planWireguard, wgSetArgs, type ObservedWireguard } from './wireguard-plan.ts';
+
+const SOCKET_DIR = '/var/run/wireguard';
+
+/** WireGuard interfaces in the target namespace: kernel module when present, else wireguard-go. */
+export class WireguardDataplane {
+  constructor(private readonly shell: Shell) {}
+
+  /** Brings the gateway's interface to the desired state; each step observes first and changes only differences. */
+  async apply(gw: DesiredWireguardGateway): Promise<void> {
+    const ifname = wireguardInterfaceName(gw.id);
+    await this.ensureLink(ifname);
+    await this.applyConfig(ifname, gw);
+    await this.applyAddresses(ifname, gw);
+    await this.ensureUp(ifname);
+    await this.applyRoutes(ifname, gw);
+  }
+
+  /** Deletes the interface; wireguard-go exits by itself when its device goes away. */
+  async remove(gatewayId: string): Promise<void> {
+    const ifname = wireguardInterfaceName(gatewayId);
+    if (await this.linkExists(ifname)) await this.shell.run('ip', ['link', 'del', 'dev', ifname]);
+    rmSync(`${SOCKET_DIR}/${ifname}.sock`, { force: true });
+  }
+
+  /** What `wg show` reports now, or undefined when the interface is not there. */
+  async observe(gatewayId: string): Promise<ObservedWireguard | undefined> {
+    const result = await this.shell.try('wg', ['show', wireguardInterfaceName(gatewayId), 'dump']);
+    return result.code === 0 ? parseWgDump(result.stdout) : undefined;
+  }
+
+  private async linkExists(ifname: string): Promise<boolean> {
+    return (await this.shell.try('ip', ['link', 'show', 'dev', ifname])).code === 0;
+  }
+
+  private async ensureLink(ifname: string) {
+    if (await this.linkExists(ifname)) return;
+    // A killed wireguard-go leaves its socket behind; a new one could not listen on it.
+    rmSync(`${SOCKET_DIR}/${ifname}.sock`, { force: true });
+    const kernel = await this.shell.try('ip', ['link', 'add', 'dev', ifname, 'type', 'wireguard']);
+    if (kernel.code === 0) return;
+    const env: NodeJS.ProcessEnv = { ...process.env, WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1' };
+    delete env.LOG_LEVEL; // without it wireguard-go's daemon detaches from our pipes
+    const started = await this.shell.try('wireguard-go', [ifname], { env });
+    if (started.code !== 0 || !(await this.linkExists(ifname))) {
+      throw new DataPlaneError(`Could not create the WireGuard interface ${ifname}: ${lastLine(started.stderr || kernel.stderr)}`);
+    }
+  }
+
+  private async applyConfig(ifname: string, gw: DesiredWireguardGateway) {
+    const observed = parseWgDump(await this.shell.run('wg', ['show', ifname, 'dump']));
+    const plan = planWireguard(gw, wireguardPublicKey(gw.privateKey), observed);
+    if (isEmptyPlan(plan)) return;
+    const result = await this.shell.try('wg', wgSetArgs(ifname, plan), plan.setPrivateKey ? { input: `${gw.privateKey}\n` } : {});
+    if (result.code === 0) return;
+    if (/address already in use/i.test(result.stderr)) {
+      throw new DataPlaneError(`The listen port ${gw.listenPort} is already in use on this host.`);
+    }
+    throw new DataPlaneError(`Could not configure WireGuard: ${lastLine(result.stderr)}`);
+  }
+
+  private async applyAddresses(ifname: string, gw: DesiredWireguardGateway) {
+    const present = parseIpAddrJson(await this.shell.run('ip', ['-j', 'addr', 'show', 'dev', ifname]));
+    const change = diffSets(desiredInterfaceAddresses(gw), present);
+    for (const cidr of change.remove) await this.shell.run('ip', ['addr', 'del', cidr, 'dev', ifname]);
+    for (const cidr of change.add) {
+      // nodad: the address is usable at once instead of after duplicate detection.
+      await this.ipChange(['addr', 'add', cidr, 'dev', ifname, ...(cidr.includes(':') ? ['nodad'] : [])], `the interface address ${cidr}`);
+    }
+  }
+
+  private async ensureUp(ifname: string) {
+    const links = JSON.parse(await this.shell.run('ip', ['-j', 'link', 'show', 'dev', ifname])) as Array<{ flags?: string[] }>;
+    if (!links[0]?.flags?.includes('UP')) await this.shell.run('ip', ['link', 'set', 'dev', ifname, 'up']);
+  }
+
+  private async applyRoutes(ifname: string, gw: DesiredWireguardGateway) {
+    const present = [
+      ...parseIpRouteJson(await this.shell.run('ip', ['-j', '-4', 'route', 'show', 'dev', ifname, 'proto', 'static'])),
+      ...parseIpRouteJson(await this.shell.run('ip', ['-j', '-6', 'route', 'show', 'dev', ifname, 'proto', 'static'])),
+    ];
+    const change = diffSets(desiredRoutes(gw), present);
+    for (const prefix of change.remove) await this.shell.try('ip', ['route', 'del', prefix, 'dev', ifname, 'proto', 'static']);
+    for (const prefix of change.add) await this.ipChange(['route', 'replace', prefix, 'dev', ifname, 'proto', 'static'], `the route to ${prefix}`);
+  }
+
+  private async ipChange(args: string[], what: string) {
+    try {
+      await this.shell.run('ip', args);
+    } catch (error) {
+      if (error instanceof CommandFailed) throw new DataPlaneError(`Could not add ${what}: ${lastLine(error.result.stderr)}`);
+      throw error;
+    }
+  }
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').pop()?.trim() || 'unknown error';
+}

@@ -1,0 +1,55 @@
+/** Valid request bodies on documentation address ranges; tests override single fields. */
+export const DATACENTER_ID = '5a029f4a-72e5-11ec-90d6-0242ac120003';
+export const GATEWAY_PRIVATE_KEY = '0HpE4BNwGHabeaC4aY/GFxB6fBSc0d49Db0qAzRVSVc=';
+/** `wg pubkey` of GATEWAY_PRIVATE_KEY. */
+export const GATEWAY_PUBLIC_KEY = '9GCzWfGEkeM855tl2kjVtE+MnzHBkv1sJi4+Swo1c2E=';
+export const PEER_PUBLIC_KEY = 'no8iaSEoqfbI6PVYsdEiUU5efYdtKX8VAhKity19MWI=';
+export const PSK = 'tunnel-psk-not-for-logs';
+
+export const connection = () => ({ datacenterId: DATACENTER_ID, lanId: '2', ipv4CIDR: '192.168.1.100/24' });
+
+export const wireguardGateway = (overrides: Record<string, unknown> = {}) => ({
+  properties: {
+    name: 'My Company Gateway',
+    gatewayIP: '192.0.2.10',
+    interfaceIPv4CIDR: '172.16.0.1/24',
+    connections: [connection()],
+    privateKey: GATEWAY_PRIVATE_KEY,
+    ...overrides,
+  },
+});
+
+/** A distinct valid public key per n (32 bytes, base64). */
+export const peerKey = (n: number) => Buffer.alloc(32, n + 1).toString('base64');
+
+export const wireguardPeer = (overrides: Record<string, unknown> = {}) => ({
+  properties: {
+    name: 'laptop',
+    allowedIPs: ['172.16.0.2/32'],
+    publicKey: PEER_PUBLIC_KEY,
+    endpoint: { host: '198.51.100.7', port: 51820 },
+    ...overrides,
+  },
+});
+
+export const ipsecGateway = (overrides: Record<string, unknown> = {}) => ({
+  properties: {
+    name: 'My Company IPSec Gateway',
+    gatewayIP: '192.0.2.20',
+    connections: [connection()],
+    ...overrides,
+  },
+});
+
+export const ipsecTunnel = (overrides: Record<string, unknown> = {}) => ({
+  properties: {
+    name: 'site-b',
+    remoteHost: '203.0.113.1',
+    auth: { method: 'PSK', psk: { key: PSK } },
+    ike: {},
+    esp: {},
+    cloudNetworkCIDRs: ['10.0.0.0/24'],
+    peerNetworkCIDRs: ['10.0.1.0/24'],
+    ...overrides,
+  },
+});
