@@ -1,3 +1,4 @@
+import { printOpenApi } from './cli/openapi.ts';
 import { serve } from './cli/serve.ts';
 
 const USAGE = `Usage: vpngw <command> [options]
@@ -6,6 +7,7 @@ Commands:
   serve     Run the API server with its embedded reconciler
             (--host, --port, --data-dir, --location, --public-url, --admin-email,
              --driver, --reconcile-interval, --log-level; or the VPNGW_* variables)
+  openapi   Print the OpenAPI document of the API
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -13,6 +15,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve':
       return serve(rest);
+    case 'openapi':
+      return printOpenApi();
     case undefined:
     case 'help':
     case '--help':

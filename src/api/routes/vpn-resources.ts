@@ -25,7 +25,7 @@ export interface ResourceSpec {
 export interface GatewaySpec extends ResourceSpec {
   kind: GatewayKind;
   collection: string;
-  child: ResourceSpec & { segment: string };
+  child: ResourceSpec & { segment: string; idParam: string };
 }
 
 export const vpnResources: GatewaySpec[] = [
@@ -44,6 +44,7 @@ export const vpnResources: GatewaySpec[] = [
     child: {
       type: 'wireguardpeer',
       segment: 'peers',
+      idParam: 'peerId',
       operationPrefix: 'wireguardgatewaysPeers',
       tag: 'WireGuard Peers',
       schemas: {
@@ -70,6 +71,7 @@ export const vpnResources: GatewaySpec[] = [
     child: {
       type: 'ipsectunnel',
       segment: 'tunnels',
+      idParam: 'tunnelId',
       operationPrefix: 'ipsecgatewaysTunnels',
       tag: 'IPSec Tunnels',
       schemas: {

@@ -16,7 +16,7 @@ export interface VpnRouteDeps {
   presentContext: (request: FastifyRequest) => PresentContext;
 }
 
-type Params = { gatewayId?: string; childId?: string };
+type Params = Record<string, string | undefined>;
 type Body = { id?: string; properties: unknown };
 
 const errorResponses = Object.fromEntries([400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503].map((s) => [s, ErrorBody]));
@@ -26,7 +26,7 @@ function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-function pathId(request: FastifyRequest, name: keyof Params): string {
+function pathId(request: FastifyRequest, name: string): string {
   const id = (request.params as Params)[name] ?? '';
   if (!isUuid(id)) throw badRequest(`The path parameter ${name} must be a UUID.`, 'INVALID_ID');
   return id.toLowerCase();
@@ -101,7 +101,7 @@ export function registerGatewayRoutes(app: FastifyInstance, spec: GatewaySpec, d
 export function registerChildRoutes(app: FastifyInstance, spec: GatewaySpec, deps: VpnRouteDeps) {
   const child = spec.child;
   const base = `/${spec.collection}/:gatewayId/${child.segment}`;
-  const item = `${base}/:childId`;
+  const item = `${base}/:${child.idParam}`;
   const collectionPath = (gatewayId: string) => `${spec.collection}/${gatewayId}/${child.segment}`;
   const presenter = (request: FastifyRequest, gatewayId: string) => {
     const ctx = deps.presentContext(request);
@@ -127,18 +127,18 @@ export function registerChildRoutes(app: FastifyInstance, spec: GatewaySpec, dep
 
   app.get(item, { schema: routeSchema(child, 'FindById', { response: { 200: child.schemas.read, ...errorResponses } }) }, async (request) => {
     const gatewayId = pathId(request, 'gatewayId');
-    return presenter(request, gatewayId)(await deps.vpn.getChild(principalOf(request), spec.kind, gatewayId, pathId(request, 'childId')));
+    return presenter(request, gatewayId)(await deps.vpn.getChild(principalOf(request), spec.kind, gatewayId, pathId(request, child.idParam)));
   });
 
   app.put(item, { preValidation, schema: routeSchema(child, 'Put', { body: child.schemas.ensure, response: { 200: child.schemas.read, ...errorResponses } }) }, async (request) => {
     const gatewayId = pathId(request, 'gatewayId');
-    const id = pathId(request, 'childId');
+    const id = pathId(request, child.idParam);
     const view = await deps.vpn.ensureChild(principalOf(request), spec.kind, gatewayId, id, ensuredBody(request, id));
     return presenter(request, gatewayId)(view);
   });
 
   app.delete(item, { schema: routeSchema(child, 'Delete', { response: { 202: { type: 'null', description: 'Accepted.' }, ...errorResponses } }) }, async (request, reply) => {
-    await deps.vpn.deleteChild(principalOf(request), spec.kind, pathId(request, 'gatewayId'), pathId(request, 'childId'));
+    await deps.vpn.deleteChild(principalOf(request), spec.kind, pathId(request, 'gatewayId'), pathId(request, child.idParam));
     return reply.code(202).send();
   });
 }
