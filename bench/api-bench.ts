@@ -56,7 +56,7 @@ async function seed(url: string, auth: string, count: number, createdFirst: stri
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'vpngw-bench-'));
-  const config = loadConfig(['--port', '0'], { VPNGW_DATA_DIR: dataDir, VPNGW_ADMIN_EMAIL: EMAIL, VPNGW_ADMIN_PASSWORD: PASSWORD, VPNGW_LOG_LEVEL: 'warn' });
+  const config = loadConfig(['--port', '0'], { VPNGW_DATA_DIR: dataDir, VPNGW_ADMIN_EMAIL: EMAIL, VPNGW_ADMIN_PASSWORD: PASSWORD, VPNGW_LOG_LEVEL: 'warn', VPNGW_RATE_LIMIT: '0' });
   const service: RunningService = await assembleService(config, createLogger('warn'));
   await service.app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(service.app.server.address() as AddressInfo).port}`;

@@ -12,8 +12,14 @@ export interface Config {
   adminPassword?: string;
   secretKey?: string;
   tokenSigningKey?: string;
-  driver: 'files';
+  driver: 'files' | 'linux';
+  /** With the linux driver: apply inside this existing network namespace instead of the host. */
+  netns?: string;
+  /** With the linux driver: ESP in userspace (kernel-libipsec, works everywhere) or in the kernel's XFRM. */
+  ipsecBackend: 'libipsec' | 'xfrm';
   reconcileIntervalMs: number;
+  /** Requests per minute per client address; 0 turns the limit off. */
+  rateLimitPerMinute: number;
   logLevel: string;
 }
 
@@ -26,8 +32,11 @@ const OPTIONS = {
   'admin-email': { type: 'string', env: 'VPNGW_ADMIN_EMAIL', fallback: 'admin@vpngw.local' },
   'admin-password': { type: 'string', env: 'VPNGW_ADMIN_PASSWORD' },
   driver: { type: 'string', env: 'VPNGW_DRIVER', fallback: 'files' },
+  netns: { type: 'string', env: 'VPNGW_NETNS' },
+  'ipsec-backend': { type: 'string', env: 'VPNGW_IPSEC_BACKEND', fallback: 'libipsec' },
   'reconcile-interval': { type: 'string', env: 'VPNGW_RECONCILE_INTERVAL_MS', fallback: '10000' },
   'log-level': { type: 'string', env: 'VPNGW_LOG_LEVEL', fallback: 'info' },
+  'rate-limit': { type: 'string', env: 'VPNGW_RATE_LIMIT', fallback: '1200' },
 } as const;
 
 export class ConfigError extends Error {
@@ -53,7 +62,13 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     return value === undefined || value === '' ? ('fallback' in option ? option.fallback : undefined) : value;
   };
   const driver = get('driver');
-  if (driver !== 'files') throw new ConfigError(`Unknown driver "${driver}": this build supports "files".`);
+  if (driver !== 'files' && driver !== 'linux') throw new ConfigError(`Unknown driver "${driver}": use "files" or "linux".`);
+  const netns = get('netns');
+  if (netns !== undefined && (driver !== 'linux' || !/^[A-Za-z0-9_.-]{1,64}$/.test(netns))) {
+    throw new ConfigError(driver !== 'linux' ? 'VPNGW_NETNS applies only to the linux driver.' : `"${netns}" is not a valid network namespace name.`);
+  }
+  const ipsecBackend = get('ipsec-backend');
+  if (ipsecBackend !== 'libipsec' && ipsecBackend !== 'xfrm') throw new ConfigError('VPNGW_IPSEC_BACKEND must be "libipsec" or "xfrm".');
   return {
     host: get('host') ?? '127.0.0.1',
     port: integerSetting('VPNGW_PORT', get('port') ?? '', 0, 65535),
@@ -65,7 +80,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     secretKey: env.VPNGW_SECRET_KEY || undefined,
     tokenSigningKey: env.VPNGW_TOKEN_SIGNING_KEY || undefined,
     driver,
+    ...(netns !== undefined ? { netns } : {}),
+    ipsecBackend,
     reconcileIntervalMs: integerSetting('VPNGW_RECONCILE_INTERVAL_MS', get('reconcile-interval') ?? '', 100, 3_600_000),
+    rateLimitPerMinute: integerSetting('VPNGW_RATE_LIMIT', get('rate-limit') ?? '', 0, 10_000_000),
     logLevel: get('log-level') ?? 'info',
   };
 }

@@ -1,3 +1,4 @@
+import { contractCommand } from './cli/contract.ts';
 import { printOpenApi } from './cli/openapi.ts';
 import { serve } from './cli/serve.ts';
 
@@ -7,6 +8,7 @@ Commands:
   serve     Run the API server with its embedded reconciler
             (--host, --port, --data-dir, --location, --public-url, --admin-email,
              --driver, --reconcile-interval, --log-level; or the VPNGW_* variables)
+  contract  create --admin-email E [--admin-password-file F]: a new contract (tenant) with its administrator
   openapi   Print the OpenAPI document of the API
 `;
 
@@ -15,6 +17,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve':
       return serve(rest);
+    case 'contract':
+      return contractCommand(rest);
     case 'openapi':
       return printOpenApi();
     case undefined:

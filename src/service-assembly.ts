@@ -3,12 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { FilesDriver } from './agent/files-driver.ts';
 import { Reconciler } from './agent/reconciler.ts';
-import type { DataPlaneDriver } from './agent/driver.ts';
+import type { DataPlaneDriver, LiveStateSource } from './agent/driver.ts';
+import { LinuxDriver } from './agent/linux/linux-driver.ts';
 import { buildApp } from './api/app.ts';
 import type { Config } from './config.ts';
 import { loadOrCreateKey } from './security/key-files.ts';
 import { SecretBox } from './security/secret-box.ts';
 import { AuthService } from './service/auth-service.ts';
+import { UserService } from './service/user-service.ts';
 import { VpnService } from './service/vpn-service.ts';
 import { openSqliteStore } from './store/sqlite-store.ts';
 import type { Store } from './store/store.ts';
@@ -23,6 +25,16 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
+/** The driver the configuration names: files (renders only) or linux (host or one network namespace). */
+function configuredDriver(config: Config): DataPlaneDriver {
+  if (config.driver !== 'linux') return new FilesDriver(join(config.dataDir, 'dataplane'));
+  return new LinuxDriver({ stateDir: join(config.dataDir, 'linux'), ipsecBackend: config.ipsecBackend, ...(config.netns ? { netns: config.netns } : {}) });
+}
+
+function liveStateOf(driver: DataPlaneDriver): { liveState?: LiveStateSource } {
+  return 'liveState' in driver && typeof driver.liveState === 'function' ? { liveState: driver as DataPlaneDriver & LiveStateSource } : {};
+}
+
 /** Builds the whole service from a configuration: store, keys, services, reconciler and API. */
 export async function assembleService(config: Config, logger: Logger, driver?: DataPlaneDriver): Promise<RunningService> {
   const store = await openSqliteStore(join(config.dataDir, 'vpngw.sqlite'));
@@ -30,15 +42,18 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
   const signingKey = loadOrCreateKey(config.dataDir, 'token-signing.key', config.tokenSigningKey, 'VPNGW_TOKEN_SIGNING_KEY');
   const auth = new AuthService({ store, signingKey });
   const bootstrap = await auth.bootstrapAdministrator(config.adminEmail, config.adminPassword);
+  const dataPlane = driver ?? configuredDriver(config);
   const reconciler = new Reconciler({
     store, secretBox, logger: logger.child({ component: 'reconciler' }),
-    driver: driver ?? new FilesDriver(join(config.dataDir, 'dataplane')),
+    driver: dataPlane,
     intervalMs: config.reconcileIntervalMs,
   });
   const vpn = new VpnService({ store, secretBox, onChange: () => reconciler.nudge() });
   const app = await buildApp({
-    vpn, auth, logger, location: config.location, publicUrl: config.publicUrl,
+    vpn, auth, users: new UserService(store), store, logger, location: config.location, publicUrl: config.publicUrl,
+    rateLimitPerMinute: config.rateLimitPerMinute,
     ready: async () => (await store.ping(), reconciler.isRunning),
+    ...liveStateOf(dataPlane),
   });
   reconciler.start();
   return {

@@ -23,3 +23,32 @@ export interface DataPlaneDriver {
   /** The gateways it has something applied for, so the reconciler can remove the unwanted. */
   listApplied(): Promise<GatewayRef[]>;
 }
+
+/** What a WireGuard peer's session looks like now, as `wg show` reports it. */
+export interface WireguardPeerLiveState {
+  publicKey: string;
+  endpoint: string | null;
+  /** ISO time of the latest handshake, null when there was none. */
+  latestHandshake: string | null;
+  transferRxBytes: number;
+  transferTxBytes: number;
+}
+
+/** Whether a tunnel's IKE_SA and CHILD_SAs are up, as charon reports them. */
+export interface IpsecTunnelLiveState {
+  tunnelId: string;
+  ikeState: string | null;
+  ikeEstablished: boolean;
+  childEstablished: boolean;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export type GatewayLiveState =
+  | { kind: 'wireguard'; interfaceName: string; present: boolean; listenPort: number | null; peers: WireguardPeerLiveState[] }
+  | { kind: 'ipsec'; charonRunning: boolean; tunnels: IpsecTunnelLiveState[] };
+
+/** Optional capability of a driver that applies to a real data plane: the sessions as they are now. */
+export interface LiveStateSource {
+  liveState(ref: GatewayRef): Promise<GatewayLiveState>;
+}

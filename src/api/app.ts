@@ -1,38 +1,59 @@
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { Logger } from 'pino';
+import type { LiveStateSource } from '../agent/driver.ts';
+import { ApiError } from '../domain/errors.ts';
 import { formatRules } from '../domain/formats.ts';
-import { requireVpnAccess, type AuthService } from '../service/auth-service.ts';
+import type { AuthService } from '../service/auth-service.ts';
+import type { UserService } from '../service/user-service.ts';
 import type { VpnService } from '../service/vpn-service.ts';
+import type { Store } from '../store/store.ts';
+import { installAuditTrail } from './audit-hook.ts';
 import { installErrorHandling, sendError } from './error-handler.ts';
+import { openApiInfo } from './openapi-info.ts';
 import type { PresentContext } from './present.ts';
+import { registerAuditRoutes } from './routes/audit-routes.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
+import { registerLiveStatusRoutes } from './routes/live-status-routes.ts';
+import { registerUserManagementRoutes } from './routes/user-management-routes.ts';
 import { registerChildRoutes, registerGatewayRoutes } from './routes/vpn-routes.ts';
 import { vpnResources } from './routes/vpn-resources.ts';
-import { openApiInfo } from './openapi-info.ts';
 import './request-principal.ts';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 export interface AppDeps {
   vpn: VpnService;
   auth: AuthService;
+  users: UserService;
+  store: Store;
   logger: Logger | false;
   location: string;
   /** Base of every href; when absent, taken from the request's Host. */
   publicUrl?: string;
-  /** Answers whether the service is ready (store reachable). */
+  /** Requests per minute per client address; 0 turns rate limiting off. */
+  rateLimitPerMinute: number;
+  /** The data plane's live sessions, when the driver can report them. */
+  liveState?: LiveStateSource;
+  /** Answers whether the service is ready (store reachable, reconciler running). */
   ready?: () => Promise<boolean>;
 }
 
 type AjvLike = { addFormat(name: string, check: (s: string) => boolean): unknown };
 
-/** The HTTP API: every route, validation, authentication and the IONOS error shape. */
-export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({
+function createServer(deps: AppDeps): FastifyInstance {
+  return Fastify({
     loggerInstance: deps.logger || undefined,
     logger: deps.logger ? undefined : false,
     bodyLimit: BODY_LIMIT_BYTES,
+    requestIdHeader: false,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
     routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
     ajv: {
       customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false },
@@ -42,7 +63,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       }],
     },
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+}
 
+/** Rate limiting runs first, so a limited request (which the SDKs retry) has had no effect at all. */
+async function installRateLimit(app: FastifyInstance, perMinute: number) {
+  if (perMinute <= 0) return;
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'onRequest',
+    max: perMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => request.ip,
+    addHeadersOnExceeding: { 'x-ratelimit-limit': true, 'x-ratelimit-remaining': true, 'x-ratelimit-reset': true },
+    addHeaders: { 'x-ratelimit-limit': true, 'x-ratelimit-remaining': true, 'x-ratelimit-reset': true, 'retry-after': true },
+    errorResponseBuilder: (_request, context) =>
+      new ApiError(429, 'RATE_LIMITED', `Too many requests: at most ${context.max} a minute; retry after ${Math.ceil(context.ttl / 1000)} s.`),
+  });
+}
+
+/** The HTTP API: every route, validation, authentication, rate limits, audit and the IONOS error shape. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = createServer(deps);
   installErrorHandling(app);
   // Only JSON bodies are accepted; Fastify's built-in text/plain parser would let text reach validation (spec: 415).
   app.removeContentTypeParser('text/plain');
@@ -51,35 +92,38 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const { headers } = request.raw;
     if (headers['transfer-encoding'] === undefined && (headers['content-length'] ?? '0') === '0') delete headers['content-type'];
   });
-  await app.register(swagger, { openapi: openApiInfo, refResolver: { buildLocalReference: (json, _b, _f, i) => String(json.$id ?? `def-${i}`) } });
+  await installRateLimit(app, deps.rateLimitPerMinute);
+  await app.register(swagger, { openapi: openApiInfo });
 
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
     if (request.routeOptions.config?.public) return;
     request.principal = await deps.auth.authenticate(request.headers.authorization);
-    if (request.routeOptions.url?.startsWith('/auth/')) return;
-    requireVpnAccess(request.principal);
+    if (request.routeOptions.config?.vpn) await deps.auth.requireVpnAccess(request.principal);
   });
   app.addHook('onSend', async (_request, reply, payload) => {
     if (payload !== undefined && payload !== null && payload !== '' && !reply.hasHeader('content-type')) reply.type('application/json');
     return payload;
   });
+  installAuditTrail(app, deps.store);
 
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
     const ready = deps.ready ? await deps.ready().catch(() => false) : true;
-    return ready ? { status: 'ready' } : sendError(reply, 503, 'NOT_READY', 'The store is not reachable.');
+    return ready ? { status: 'ready' } : sendError(reply, 503, 'NOT_READY', 'The store is not reachable or the reconciler is not running.');
   });
 
-  registerAuthRoutes(app, deps.auth);
-  const presentContext = (request: FastifyRequest): PresentContext => ({
-    baseUrl: (deps.publicUrl ?? `${request.protocol}://${request.host}`).replace(/\/+$/, ''),
-    location: deps.location,
-  });
+  const baseUrlOf = (request: FastifyRequest) => (deps.publicUrl ?? `${request.protocol}://${request.host}`).replace(/\/+$/, '');
+  const presentContext = (request: FastifyRequest): PresentContext => ({ baseUrl: baseUrlOf(request), location: deps.location });
+  registerAuthRoutes(app, deps.auth, baseUrlOf);
+  registerUserManagementRoutes(app, deps.users, baseUrlOf);
+  registerAuditRoutes(app, deps.store, baseUrlOf);
   for (const spec of vpnResources) {
     registerGatewayRoutes(app, spec, { vpn: deps.vpn, presentContext });
     registerChildRoutes(app, spec, { vpn: deps.vpn, presentContext });
   }
+  registerLiveStatusRoutes(app, { vpn: deps.vpn, ...(deps.liveState ? { liveState: deps.liveState } : {}) });
   await app.ready();
   return app;
 }
@@ -88,5 +132,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route needs no authentication. */
     public?: boolean;
+    /** The route needs the accessAndManageVpn privilege. */
+    vpn?: boolean;
   }
 }

@@ -61,8 +61,8 @@ export function presentChild(ctx: PresentContext, type: string, collectionPath: 
   };
 }
 
-export function presentCollection<T, R>(ctx: PresentContext, collectionPath: string, page: Page, listing: Listing<T>, present: (item: T) => R) {
-  const href = `${ctx.baseUrl}/${collectionPath}`;
+export function presentCollection<T, R>(baseUrl: string, collectionPath: string, page: Page, listing: Listing<T>, present: (item: T) => R) {
+  const href = `${baseUrl}/${collectionPath}`;
   return {
     id: collectionPath.split('/').pop() ?? collectionPath,
     type: 'collection' as const,

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from '../config.ts';
+import { missingPrerequisites } from '../agent/linux/prerequisites.ts';
 import { createLogger } from '../logger.ts';
 import { assembleService } from '../service-assembly.ts';
 
@@ -13,6 +14,13 @@ export async function serve(argv: string[]): Promise<number> {
       return 2;
     }
     throw error;
+  }
+  if (config.driver === 'linux') {
+    const missing = missingPrerequisites({ ipsecBackend: config.ipsecBackend, ...(config.netns ? { netns: config.netns } : {}) });
+    if (missing.length > 0) {
+      process.stderr.write(`vpngw serve: the linux driver cannot run here; missing:\n${missing.map((m) => `  - ${m}\n`).join('')}`);
+      return 2;
+    }
   }
   process.umask(0o077); // the data directory holds keys, hashes and rendered secrets
   const logger = createLogger(config.logLevel);

@@ -1,9 +1,10 @@
 import { createHash, createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
-import { badRequest, forbidden, unauthorized } from '../domain/errors.ts';
+import { badRequest, forbidden, notFound, unauthorized } from '../domain/errors.ts';
 import type { Principal } from '../domain/principal.ts';
 import { generatePassword, hashPassword, verifyPassword } from '../security/passwords.ts';
-import type { Store, UserRecord } from '../store/store.ts';
+import type { Store, TokenRecord, UserRecord } from '../store/store.ts';
+import { LoginThrottle } from './login-throttle.ts';
 
 export const DEFAULT_TOKEN_TTL_SECONDS = 365 * 24 * 3600;
 const MAX_TOKEN_TTL_SECONDS = 10 * DEFAULT_TOKEN_TTL_SECONDS;
@@ -25,6 +26,7 @@ export class AuthService {
   // that includes the stored hash, so a password change invalidates it) instead of re-running scrypt.
   private readonly verified = new Map<string, number>();
   private readonly signingKey: KeyObject;
+  private readonly throttle = new LoginThrottle();
 
   constructor(private readonly deps: AuthServiceDeps) {
     this.signingKey = createSecretKey(deps.signingKey);
@@ -49,8 +51,13 @@ export class AuthService {
     if (colon < 0) throw unauthorized();
     const email = decoded.slice(0, colon);
     const password = decoded.slice(colon + 1);
+    await this.throttle.waitTurn(email);
     const user = await this.deps.store.findUserByEmail(email);
-    if (!(await this.passwordMatches(user, password)) || !user?.active) throw unauthorized();
+    if (!(await this.passwordMatches(user, password)) || !user?.active) {
+      this.throttle.recordFailure(email);
+      throw unauthorized();
+    }
+    this.throttle.recordSuccess(email);
     return principalOf(user);
   }
 
@@ -100,6 +107,33 @@ export class AuthService {
     return { token };
   }
 
+  /** The caller's tokens, without the token text itself. */
+  listTokens(principal: Principal): Promise<TokenRecord[]> {
+    return this.deps.store.listTokens(principal.userId);
+  }
+
+  /** Revokes one of the caller's tokens; 404 for anyone else's. */
+  async revokeToken(principal: Principal, id: string): Promise<void> {
+    const deleted = await this.deps.store.transaction((tx) => tx.deleteTokens(principal.userId, { ids: [id] }));
+    if (deleted === 0) throw notFound('Token', id);
+  }
+
+  /** Revokes the caller's tokens: ALL, EXPIRED, or CURRENT (the one this request came with). */
+  async revokeTokens(principal: Principal, criteria: string | undefined): Promise<void> {
+    const which = criteria ?? 'ALL';
+    if (which === 'CURRENT' && !principal.tokenId) {
+      throw badRequest('criteria=CURRENT needs a request authenticated with a token.', 'NO_CURRENT_TOKEN');
+    }
+    const filter = which === 'EXPIRED' ? { expiredBefore: this.now().toISOString() } : which === 'CURRENT' ? { ids: [principal.tokenId ?? ''] } : {};
+    await this.deps.store.transaction((tx) => tx.deleteTokens(principal.userId, filter));
+  }
+
+  /** Managing VPN resources: the contract's administrators and members of a group with accessAndManageVpn. */
+  async requireVpnAccess(principal: Principal): Promise<void> {
+    if (principal.administrator || (await this.deps.store.hasVpnPrivilege(principal.userId))) return;
+    throw forbidden('Managing VPN gateways needs the accessAndManageVpn privilege.');
+  }
+
   /** Creates the first contract and its administrator when there are no users yet. */
   async bootstrapAdministrator(email: string, password: string | undefined): Promise<{ created: boolean; generatedPassword?: string }> {
     if ((await this.deps.store.countUsers()) > 0) return { created: false };
@@ -134,9 +168,4 @@ function parseTtl(raw: unknown): number {
     throw badRequest(`Query parameter ttl must be an integer number of seconds from 1 to ${MAX_TOKEN_TTL_SECONDS}.`, 'INVALID_TTL');
   }
   return Number(raw);
-}
-
-/** VPN operations need the contract's administrator (group privileges extend this). */
-export function requireVpnAccess(principal: Principal): void {
-  if (!principal.administrator) throw forbidden('Managing VPN gateways needs the accessAndManageVpn privilege.');
 }

@@ -63,9 +63,9 @@ export class VpnService {
     return this.changed(async (tx) => {
       await tx.lockGateway(id);
       const existing = await tx.findGatewayAnywhere(id);
-      if (existing && (existing.contractNumber !== principal.contractNumber || existing.kind !== kind)) {
-        throw conflict(`The id ${id} is already in use by another resource.`, 'ID_IN_USE');
-      }
+      // Another contract's resource is 404 on every operation: its existence is not revealed.
+      if (existing && existing.contractNumber !== principal.contractNumber) throw notFound(rules.label, id);
+      if (existing && existing.kind !== kind) throw conflict(`The id ${id} is already in use by another resource.`, 'ID_IN_USE');
       const content = rules.content(id, input, existing, this.deps.secretBox);
       const stamp = this.stamp(principal);
       if (!existing) {
@@ -135,6 +135,8 @@ export class VpnService {
       const gateway = await this.getGateway(principal, kind, gatewayId, tx);
       const existing = mayExist ? await tx.findChildAnywhere(id) : undefined;
       if (existing && (existing.gatewayId !== gatewayId || existing.kind !== rules.kind)) {
+        const owner = await tx.findGatewayAnywhere(existing.gatewayId);
+        if (owner?.contractNumber !== principal.contractNumber) throw notFound(rules.label, id);
         throw conflict(`The id ${id} is already in use by another resource.`, 'ID_IN_USE');
       }
       const content = rules.content(id, input, gateway, existing, this.deps.secretBox);

@@ -62,10 +62,41 @@ export interface GatewayChildrenTable {
 }
 
 
+export interface GroupsTable {
+  id: string;
+  contract_number: number;
+  properties: string;
+  access_and_manage_vpn: number;
+  created_date: string;
+  last_modified_date: string;
+}
+
+export interface GroupMembersTable {
+  group_id: string;
+  user_id: string;
+}
+
+export interface AuditRecordsTable {
+  id: string;
+  contract_number: number | null;
+  user_id: string | null;
+  user_email: string | null;
+  operation: string;
+  resource_id: string | null;
+  http_status: number;
+  outcome: string;
+  request_id: string;
+  client_ip: string;
+  date: string;
+}
+
 export interface Database {
   contracts: ContractsTable;
   users: UsersTable;
   tokens: TokensTable;
   gateways: GatewaysTable;
   gateway_children: GatewayChildrenTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  audit_records: AuditRecordsTable;
 }

@@ -83,6 +83,44 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002-groups-and-audit': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('groups')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('contract_number', 'integer', (c) => c.notNull().references('contracts.number'))
+        .addColumn('properties', 'text', (c) => c.notNull())
+        .addColumn('access_and_manage_vpn', 'integer', (c) => c.notNull())
+        .addColumn('created_date', 'text', (c) => c.notNull())
+        .addColumn('last_modified_date', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('groups_by_contract').on('groups').columns(['contract_number', 'created_date', 'id']).execute();
+      await db.schema
+        .createTable('group_members')
+        .addColumn('group_id', 'text', (c) => c.notNull().references('groups.id').onDelete('cascade'))
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addPrimaryKeyConstraint('group_members_pk', ['group_id', 'user_id'])
+        .execute();
+      await db.schema.createIndex('group_members_by_user').on('group_members').column('user_id').execute();
+      await db.schema.createIndex('users_by_contract').on('users').columns(['contract_number', 'created_date', 'id']).execute();
+      await db.schema.createIndex('tokens_by_user').on('tokens').column('user_id').execute();
+      await db.schema
+        .createTable('audit_records')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('contract_number', 'integer')
+        .addColumn('user_id', 'text')
+        .addColumn('user_email', 'text')
+        .addColumn('operation', 'text', (c) => c.notNull())
+        .addColumn('resource_id', 'text')
+        .addColumn('http_status', 'integer', (c) => c.notNull())
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('client_ip', 'text', (c) => c.notNull())
+        .addColumn('date', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('audit_by_contract').on('audit_records').columns(['contract_number', 'date', 'id']).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,8 +1,8 @@
 import type { Selectable } from 'kysely';
 import type { GatewayKind } from '../domain/desired-state.ts';
 import type { ResourceStatus } from '../schemas/common.ts';
-import type { GatewayChildrenTable, GatewaysTable, TokensTable, UsersTable } from './database-schema.ts';
-import type { ChildKind, ChildRecord, GatewayRecord, TokenRecord, UserRecord } from './store.ts';
+import type { AuditRecordsTable, GatewayChildrenTable, GatewaysTable, GroupsTable, TokensTable, UsersTable } from './database-schema.ts';
+import type { AuditRecord, ChildKind, ChildRecord, GatewayRecord, GroupRecord, TokenRecord, UserRecord } from './store.ts';
 
 // pg returns bigint/numeric as strings and SQLite has no boolean: convert explicitly, both ways.
 const toNumber = (v: unknown) => Number(v);
@@ -117,4 +117,58 @@ export function tokenFromRow(row: Selectable<TokensTable>): TokenRecord {
 
 export function tokenToRow(t: TokenRecord): TokensTable {
   return { id: t.id, user_id: t.userId, created_date: t.createdDate, expiration_date: t.expirationDate };
+}
+
+export function groupFromRow(row: Selectable<GroupsTable>): GroupRecord {
+  return {
+    id: row.id,
+    contractNumber: toNumber(row.contract_number),
+    properties: JSON.parse(row.properties) as Record<string, unknown>,
+    accessAndManageVpn: toBoolean(row.access_and_manage_vpn),
+    createdDate: row.created_date,
+    lastModifiedDate: row.last_modified_date,
+  };
+}
+
+export function groupToRow(g: GroupRecord): GroupsTable {
+  return {
+    id: g.id,
+    contract_number: g.contractNumber,
+    properties: JSON.stringify(g.properties),
+    access_and_manage_vpn: fromBoolean(g.accessAndManageVpn),
+    created_date: g.createdDate,
+    last_modified_date: g.lastModifiedDate,
+  };
+}
+
+export function auditFromRow(row: Selectable<AuditRecordsTable>): AuditRecord {
+  return {
+    id: row.id,
+    contractNumber: row.contract_number === null ? null : toNumber(row.contract_number),
+    userId: row.user_id,
+    userEmail: row.user_email,
+    operation: row.operation,
+    resourceId: row.resource_id,
+    httpStatus: toNumber(row.http_status),
+    outcome: row.outcome as AuditRecord['outcome'],
+    requestId: row.request_id,
+    clientIp: row.client_ip,
+    date: row.date,
+  };
+}
+
+export function auditToRow(a: AuditRecord): AuditRecordsTable {
+  return {
+    id: a.id,
+    contract_number: a.contractNumber,
+    user_id: a.userId,
+    user_email: a.userEmail,
+    operation: a.operation,
+    resource_id: a.resourceId,
+    http_status: a.httpStatus,
+    outcome: a.outcome,
+    request_id: a.requestId,
+    client_ip: a.clientIp,
+    date: a.date,
+  };
 }

@@ -70,6 +70,32 @@ export interface TokenRecord {
   expirationDate: string;
 }
 
+export interface GroupRecord {
+  id: string;
+  contractNumber: number;
+  /** The Cloud API group properties: name and privilege flags. */
+  properties: Record<string, unknown>;
+  accessAndManageVpn: boolean;
+  createdDate: string;
+  lastModifiedDate: string;
+}
+
+export interface AuditRecord {
+  id: string;
+  /** Absent when the request was not authenticated. */
+  contractNumber: number | null;
+  userId: string | null;
+  userEmail: string | null;
+  /** The operation: method and route, e.g. `POST /wireguardgateways`. */
+  operation: string;
+  resourceId: string | null;
+  httpStatus: number;
+  outcome: 'success' | 'failure';
+  requestId: string;
+  clientIp: string;
+  date: string;
+}
+
 export interface Listing<T> {
   items: T[];
   total: number;
@@ -94,6 +120,15 @@ export interface StoreReader {
   countUsers(): Promise<number>;
   findContract(number: number): Promise<Contract | undefined>;
   findToken(id: string): Promise<TokenRecord | undefined>;
+  listTokens(userId: string): Promise<TokenRecord[]>;
+  listUsers(contractNumber: number, page: Page): Promise<Listing<UserRecord>>;
+  listGroups(contractNumber: number, page: Page): Promise<Listing<GroupRecord>>;
+  findGroup(contractNumber: number, id: string): Promise<GroupRecord | undefined>;
+  listGroupMembers(groupId: string): Promise<UserRecord[]>;
+  listUserGroups(userId: string): Promise<GroupRecord[]>;
+  /** Whether the user is in a group that has accessAndManageVpn. */
+  hasVpnPrivilege(userId: string): Promise<boolean>;
+  listAuditRecords(contractNumber: number, page: Page): Promise<Listing<AuditRecord>>;
 }
 
 /** Writes; only inside Store.transaction, so every multi-step change commits whole or not at all. */
@@ -111,6 +146,13 @@ export interface StoreWriter extends StoreReader {
   nextContractNumber(): Promise<number>;
   insertUser(user: UserRecord): Promise<void>;
   insertToken(token: TokenRecord): Promise<void>;
+  /** Deletes the user's tokens that match: all, the given ids, or those expired before a date. */
+  deleteTokens(userId: string, which: { ids?: string[]; expiredBefore?: string }): Promise<number>;
+  deleteUser(id: string): Promise<void>;
+  insertGroup(group: GroupRecord): Promise<void>;
+  deleteGroup(id: string): Promise<void>;
+  addGroupMember(groupId: string, userId: string): Promise<void>;
+  removeGroupMember(groupId: string, userId: string): Promise<boolean>;
 }
 
 /** The persistent state behind the API and the reconciler; one implementation per engine family. */
@@ -123,6 +165,7 @@ export interface Store extends StoreReader {
   recordApplyOutcome(id: string, generation: number, outcome: { status: 'AVAILABLE' | 'FAILED'; message: string | null }): Promise<boolean>;
   /** Deletes a gateway the data plane has removed, only if it is still marked for deletion. */
   purgeDeletedGateway(id: string): Promise<void>;
+  insertAuditRecord(record: AuditRecord): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

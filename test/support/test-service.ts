@@ -40,6 +40,7 @@ export async function startTestService(options: { driver?: DataPlaneDriver; env?
     VPNGW_RECONCILE_INTERVAL_MS: '100000',
     VPNGW_PUBLIC_URL: 'http://vpn.test',
     VPNGW_LOG_LEVEL: 'debug',
+    VPNGW_RATE_LIMIT: '100000',
     ...options.env,
   });
   const logs: string[] = [];

@@ -50,13 +50,19 @@ export function desiredInterfaceAddresses(gw: DesiredWireguardGateway): string[]
  * address (the encrypted packets must not be routed into the tunnel they carry).
  */
 export function desiredRoutes(gw: DesiredWireguardGateway): string[] {
-  const connected = new Set(desiredInterfaceAddresses(gw).map(canonicalNetwork));
+  const connected = desiredInterfaceAddresses(gw).map(canonicalNetwork);
   const underlay = [gw.gatewayIP, ...gw.peers.flatMap((p) => (p.endpoint ? [p.endpoint.host] : []))];
   const prefixes = new Set(gw.peers.flatMap((p) => p.allowedIPs.map(canonicalNetwork)));
   return [...prefixes]
-    .filter((prefix) => !prefix.endsWith('/0') && !connected.has(prefix))
+    .filter((prefix) => !prefix.endsWith('/0') && !connected.some((net) => coveredBy(prefix, net)))
     .filter((prefix) => !underlay.some((host) => safeContains(prefix, host)))
     .sort();
+}
+
+/** True when the interface's own connected route already reaches every address of `prefix`. */
+function coveredBy(prefix: string, network: string): boolean {
+  const [address = '', length = '0'] = prefix.split('/');
+  return Number(length) >= Number(network.split('/')[1]) && safeContains(network, address);
 }
 
 function safeContains(prefix: string, host: string): boolean {

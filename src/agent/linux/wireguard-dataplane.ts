@@ -1,4 +1,6 @@
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../util/atomic-file.ts';
 import type { DesiredWireguardGateway } from '../../domain/desired-state.ts';
 import { wireguardPublicKey } from '../../domain/wireguard-keys.ts';
 import { DataPlaneError } from '../driver.ts';
@@ -11,7 +13,8 @@ const SOCKET_DIR = '/var/run/wireguard';
 
 /** WireGuard interfaces in the target namespace: kernel module when present, else wireguard-go. */
 export class WireguardDataplane {
-  constructor(private readonly shell: Shell) {}
+  /** keyDir: a 0700 directory for the moment a private key sits in a file for `wg set`. */
+  constructor(private readonly shell: Shell, private readonly keyDir: string) {}
 
   /** Brings the gateway's interface to the desired state; each step observes first and changes only differences. */
   async apply(gw: DesiredWireguardGateway): Promise<void> {
@@ -48,7 +51,8 @@ export class WireguardDataplane {
     if (kernel.code === 0) return;
     const env: NodeJS.ProcessEnv = { ...process.env, WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1' };
     delete env.LOG_LEVEL; // without it wireguard-go's daemon detaches from our pipes
-    const started = await this.shell.try('wireguard-go', [ifname], { env });
+    // Its own session: stopping the service (Ctrl-C, a process-group kill) leaves the tunnels up.
+    const started = await this.shell.try('setsid', ['wireguard-go', ifname], { env });
     if (started.code !== 0 || !(await this.linkExists(ifname))) {
       throw new DataPlaneError(`Could not create the WireGuard interface ${ifname}: ${lastLine(started.stderr || kernel.stderr)}`);
     }
@@ -58,7 +62,10 @@ export class WireguardDataplane {
     const observed = parseWgDump(await this.shell.run('wg', ['show', ifname, 'dump']));
     const plan = planWireguard(gw, wireguardPublicKey(gw.privateKey), observed);
     if (isEmptyPlan(plan)) return;
-    const result = await this.shell.try('wg', wgSetArgs(ifname, plan), plan.setPrivateKey ? { input: `${gw.privateKey}\n` } : {});
+    // Node's stdio pipes are sockets, which wg cannot fopen as /dev/stdin: the key goes through a 0600 file.
+    const keyFile = join(this.keyDir, `${ifname}.key`);
+    if (plan.setPrivateKey) writeFileAtomic(keyFile, `${gw.privateKey}\n`);
+    const result = await this.shell.try('wg', wgSetArgs(ifname, plan, keyFile)).finally(() => rmSync(keyFile, { force: true }));
     if (result.code === 0) return;
     if (/address already in use/i.test(result.stderr)) {
       throw new DataPlaneError(`The listen port ${gw.listenPort} is already in use on this host.`);

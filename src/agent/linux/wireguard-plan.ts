@@ -91,13 +91,13 @@ export function isEmptyPlan(plan: WireguardPlan): boolean {
 }
 
 /**
- * One `wg set` argument vector for the whole plan. The private key is read from stdin
- * (`/dev/stdin`), so it never appears on a command line.
+ * One `wg set` argument vector for the whole plan. The private key is read from a file
+ * (mode 0600), so it never appears on a command line.
  */
-export function wgSetArgs(ifname: string, plan: WireguardPlan): string[] {
+export function wgSetArgs(ifname: string, plan: WireguardPlan, privateKeyFile: string): string[] {
   const args = ['set', ifname];
   if (plan.listenPort !== undefined) args.push('listen-port', String(plan.listenPort));
-  if (plan.setPrivateKey) args.push('private-key', '/dev/stdin');
+  if (plan.setPrivateKey) args.push('private-key', privateKeyFile);
   for (const key of plan.removePeers) args.push('peer', key, 'remove');
   for (const peer of plan.setPeers) {
     args.push('peer', peer.publicKey, 'allowed-ips', peer.allowedIPs.join(','));

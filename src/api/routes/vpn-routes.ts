@@ -1,13 +1,10 @@
-import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify';
-import type {} from '@fastify/swagger';
-import { badRequest, unauthorized } from '../../domain/errors.ts';
-import { isUuid } from '../../domain/formats.ts';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { badRequest } from '../../domain/errors.ts';
 import { dropEmpty } from '../../domain/normalize-input.ts';
 import { parsePage } from '../../domain/pagination.ts';
-import type { Principal } from '../../domain/principal.ts';
-import { ErrorBody } from '../../schemas/common.ts';
 import type { VpnService } from '../../service/vpn-service.ts';
-import '../request-principal.ts';
+import { pathId, principalOf } from './request-helpers.ts';
+import { errorResponses, operation } from './route-schema.ts';
 import { presentChild, presentCollection, presentGateway, type PresentContext } from '../present.ts';
 import type { GatewaySpec, ResourceSpec } from './vpn-resources.ts';
 
@@ -16,21 +13,10 @@ export interface VpnRouteDeps {
   presentContext: (request: FastifyRequest) => PresentContext;
 }
 
-type Params = Record<string, string | undefined>;
 type Body = { id?: string; properties: unknown };
 
-const errorResponses = Object.fromEntries([400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503].map((s) => [s, ErrorBody]));
+const errors = errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503);
 
-function principalOf(request: FastifyRequest): Principal {
-  if (!request.principal) throw unauthorized();
-  return request.principal;
-}
-
-function pathId(request: FastifyRequest, name: string): string {
-  const id = (request.params as Params)[name] ?? '';
-  if (!isUuid(id)) throw badRequest(`The path parameter ${name} must be a UUID.`, 'INVALID_ID');
-  return id.toLowerCase();
-}
 
 function ensuredBody(request: FastifyRequest, id: string): unknown {
   const body = request.body as Body;
@@ -56,8 +42,11 @@ function canonicalBody(spec: ResourceSpec) {
   };
 }
 
-function routeSchema(spec: ResourceSpec, verb: string, extra: Record<string, unknown>): FastifySchema {
-  return { operationId: `${spec.operationPrefix}${verb}`, tags: [spec.tag], security: [{ tokenAuth: [] }, { basicAuth: [] }], ...extra };
+/** Every VPN route needs the accessAndManageVpn privilege (checked by the authentication hook). */
+const vpnRoute = { config: { vpn: true } };
+
+function routeSchema(spec: ResourceSpec, verb: string, extra: Record<string, unknown>) {
+  return operation(`${spec.operationPrefix}${verb}`, spec.tag, extra);
 }
 
 /** The five operations on a gateway collection. */
@@ -70,28 +59,28 @@ export function registerGatewayRoutes(app: FastifyInstance, spec: GatewaySpec, d
   };
   const preValidation = canonicalBody(spec);
 
-  app.get(base, { schema: routeSchema(spec, 'Get', { response: { 200: spec.schemas.collection, ...errorResponses } }) }, async (request) => {
+  app.get(base, { ...vpnRoute, schema: routeSchema(spec, 'Get', { response: { 200: spec.schemas.collection, ...errors } }) }, async (request) => {
     const page = parsePage(request.query as Record<string, unknown>);
     const listing = await deps.vpn.listGateways(principalOf(request), spec.kind, page);
-    return presentCollection(deps.presentContext(request), spec.collection, page, listing, present(request));
+    return presentCollection(deps.presentContext(request).baseUrl, spec.collection, page, listing, present(request));
   });
 
-  app.post(base, { preValidation, schema: routeSchema(spec, 'Post', { body: spec.schemas.create, response: { 201: spec.schemas.read, ...errorResponses } }) }, async (request, reply) => {
+  app.post(base, { ...vpnRoute, preValidation, schema: routeSchema(spec, 'Post', { body: spec.schemas.create, response: { 201: spec.schemas.read, ...errors } }) }, async (request, reply) => {
     const created = await deps.vpn.createGateway(principalOf(request), spec.kind, (request.body as Body).properties);
     const body = present(request)(created);
     return reply.code(201).header('Location', body.href).send(body);
   });
 
-  app.get(item, { schema: routeSchema(spec, 'FindById', { response: { 200: spec.schemas.read, ...errorResponses } }) }, async (request) =>
+  app.get(item, { ...vpnRoute, schema: routeSchema(spec, 'FindById', { response: { 200: spec.schemas.read, ...errors } }) }, async (request) =>
     present(request)(await deps.vpn.getGateway(principalOf(request), spec.kind, pathId(request, 'gatewayId'))));
 
-  app.put(item, { preValidation, schema: routeSchema(spec, 'Put', { body: spec.schemas.ensure, response: { 200: spec.schemas.read, ...errorResponses } }) }, async (request) => {
+  app.put(item, { ...vpnRoute, preValidation, schema: routeSchema(spec, 'Put', { body: spec.schemas.ensure, response: { 200: spec.schemas.read, ...errors } }) }, async (request) => {
     const id = pathId(request, 'gatewayId');
     const ensured = await deps.vpn.ensureGateway(principalOf(request), spec.kind, id, ensuredBody(request, id));
     return present(request)(ensured);
   });
 
-  app.delete(item, { schema: routeSchema(spec, 'Delete', { response: { 202: { type: 'null', description: 'Accepted.' }, ...errorResponses } }) }, async (request, reply) => {
+  app.delete(item, { ...vpnRoute, schema: routeSchema(spec, 'Delete', { response: { 202: { type: 'null', description: 'Accepted.' }, ...errors } }) }, async (request, reply) => {
     await deps.vpn.deleteGateway(principalOf(request), spec.kind, pathId(request, 'gatewayId'));
     return reply.code(202).send();
   });
@@ -110,34 +99,34 @@ export function registerChildRoutes(app: FastifyInstance, spec: GatewaySpec, dep
   };
   const preValidation = canonicalBody(child);
 
-  app.get(base, { schema: routeSchema(child, 'Get', { response: { 200: child.schemas.collection, ...errorResponses } }) }, async (request) => {
+  app.get(base, { ...vpnRoute, schema: routeSchema(child, 'Get', { response: { 200: child.schemas.collection, ...errors } }) }, async (request) => {
     const gatewayId = pathId(request, 'gatewayId');
     const page = parsePage(request.query as Record<string, unknown>);
     const { gateway, listing } = await deps.vpn.listChildren(principalOf(request), spec.kind, gatewayId, page);
     const present = presenter(request, gatewayId);
-    return presentCollection(deps.presentContext(request), collectionPath(gatewayId), page, listing, (c) => present({ child: c, gateway }));
+    return presentCollection(deps.presentContext(request).baseUrl, collectionPath(gatewayId), page, listing, (c) => present({ child: c, gateway }));
   });
 
-  app.post(base, { preValidation, schema: routeSchema(child, 'Post', { body: child.schemas.create, response: { 201: child.schemas.read, ...errorResponses } }) }, async (request, reply) => {
+  app.post(base, { ...vpnRoute, preValidation, schema: routeSchema(child, 'Post', { body: child.schemas.create, response: { 201: child.schemas.read, ...errors } }) }, async (request, reply) => {
     const gatewayId = pathId(request, 'gatewayId');
     const view = await deps.vpn.createChild(principalOf(request), spec.kind, gatewayId, (request.body as Body).properties);
     const body = presenter(request, gatewayId)(view);
     return reply.code(201).header('Location', body.href).send(body);
   });
 
-  app.get(item, { schema: routeSchema(child, 'FindById', { response: { 200: child.schemas.read, ...errorResponses } }) }, async (request) => {
+  app.get(item, { ...vpnRoute, schema: routeSchema(child, 'FindById', { response: { 200: child.schemas.read, ...errors } }) }, async (request) => {
     const gatewayId = pathId(request, 'gatewayId');
     return presenter(request, gatewayId)(await deps.vpn.getChild(principalOf(request), spec.kind, gatewayId, pathId(request, child.idParam)));
   });
 
-  app.put(item, { preValidation, schema: routeSchema(child, 'Put', { body: child.schemas.ensure, response: { 200: child.schemas.read, ...errorResponses } }) }, async (request) => {
+  app.put(item, { ...vpnRoute, preValidation, schema: routeSchema(child, 'Put', { body: child.schemas.ensure, response: { 200: child.schemas.read, ...errors } }) }, async (request) => {
     const gatewayId = pathId(request, 'gatewayId');
     const id = pathId(request, child.idParam);
     const view = await deps.vpn.ensureChild(principalOf(request), spec.kind, gatewayId, id, ensuredBody(request, id));
     return presenter(request, gatewayId)(view);
   });
 
-  app.delete(item, { schema: routeSchema(child, 'Delete', { response: { 202: { type: 'null', description: 'Accepted.' }, ...errorResponses } }) }, async (request, reply) => {
+  app.delete(item, { ...vpnRoute, schema: routeSchema(child, 'Delete', { response: { 202: { type: 'null', description: 'Accepted.' }, ...errors } }) }, async (request, reply) => {
     await deps.vpn.deleteChild(principalOf(request), spec.kind, pathId(request, 'gatewayId'), pathId(request, child.idParam));
     return reply.code(202).send();
   });

@@ -1,0 +1,65 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { GatewayLiveState, LiveStateSource } from '../../agent/driver.ts';
+import type { GatewayKind } from '../../domain/desired-state.ts';
+import { badRequest, unauthorized } from '../../domain/errors.ts';
+import { isUuid } from '../../domain/formats.ts';
+import { MAX_LIMIT } from '../../domain/pagination.ts';
+import type { VpnService } from '../../service/vpn-service.ts';
+import type { ChildRecord } from '../../store/store.ts';
+import { sendError } from '../error-handler.ts';
+import '../request-principal.ts';
+
+export interface LiveStatusDeps {
+  vpn: VpnService;
+  /** The data plane's live view; absent with a driver that applies nothing (files). */
+  liveState?: LiveStateSource;
+}
+
+const COLLECTIONS: Record<GatewayKind, string> = { wireguard: 'wireguardgateways', ipsec: 'ipsecgateways' };
+
+function gatewayIdOf(request: FastifyRequest): string {
+  const id = (request.params as { gatewayId?: string }).gatewayId ?? '';
+  if (!isUuid(id)) throw badRequest('The path parameter gatewayId must be a UUID.', 'INVALID_ID');
+  return id.toLowerCase();
+}
+
+async function allChildren(deps: LiveStatusDeps, request: FastifyRequest, kind: GatewayKind, gatewayId: string): Promise<ChildRecord[]> {
+  if (!request.principal) throw unauthorized();
+  const { listing } = await deps.vpn.listChildren(request.principal, kind, gatewayId, { offset: 0, limit: MAX_LIMIT });
+  return listing.items;
+}
+
+/** Joins what the data plane reports with the API's peers or tunnels, one entry per API child. */
+function presentLive(live: GatewayLiveState, children: ChildRecord[]) {
+  if (live.kind === 'wireguard') {
+    const byKey = new Map(live.peers.map((p) => [p.publicKey, p]));
+    const peers = children.map((child) => {
+      const session = byKey.get(child.uniqueKey ?? '');
+      return { id: child.id, configured: session !== undefined, ...(session ?? { publicKey: child.uniqueKey, endpoint: null, latestHandshake: null, transferRxBytes: 0, transferTxBytes: 0 }) };
+    });
+    return { interfaceName: live.interfaceName, interfacePresent: live.present, listenPort: live.listenPort, peers };
+  }
+  const byId = new Map(live.tunnels.map((t) => [t.tunnelId, t]));
+  const tunnels = children.map((child) => {
+    const { tunnelId: _id, ...state } = byId.get(child.id) ?? { tunnelId: child.id, ikeState: null, ikeEstablished: false, childEstablished: false, bytesIn: 0, bytesOut: 0 };
+    return { id: child.id, ...state };
+  });
+  return { charonRunning: live.charonRunning, tunnels };
+}
+
+/**
+ * GET /wireguardgateways/{id}/status and /ipsecgateways/{id}/status: the live sessions (latest
+ * handshake and transfer per peer; IKE and CHILD SA state per tunnel). An extension outside the
+ * IONOS contract, so it is kept out of the OpenAPI document the SDKs are checked against.
+ */
+export function registerLiveStatusRoutes(app: FastifyInstance, deps: LiveStatusDeps) {
+  for (const kind of Object.keys(COLLECTIONS) as GatewayKind[]) {
+    app.get(`/${COLLECTIONS[kind]}/:gatewayId/status`, { config: { vpn: true }, schema: { hide: true } }, async (request, reply) => {
+      const gatewayId = gatewayIdOf(request);
+      const children = await allChildren(deps, request, kind, gatewayId);
+      if (!deps.liveState) return sendError(reply, 501, 'NOT_IMPLEMENTED', 'Live state needs the linux data plane (--driver linux); this service renders files only.');
+      const live = await deps.liveState.liveState({ kind, id: gatewayId });
+      return { id: gatewayId, type: `${kind === 'wireguard' ? 'wireguardgateway' : 'ipsecgateway'}-status`, properties: presentLive(live, children) };
+    });
+  }
+}

@@ -1,0 +1,24 @@
+import type { FastifyRequest } from 'fastify';
+import { badRequest, unauthorized } from '../../domain/errors.ts';
+import { isUuid } from '../../domain/formats.ts';
+import { dropEmpty } from '../../domain/normalize-input.ts';
+import type { Principal } from '../../domain/principal.ts';
+import '../request-principal.ts';
+
+/** The authenticated caller; routes run only after the authentication hook set it. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw unauthorized();
+  return request.principal;
+}
+
+/** A UUID path parameter, lower-cased; anything else is 400 naming the parameter. */
+export function pathId(request: FastifyRequest, name: string): string {
+  const id = (request.params as Record<string, string | undefined>)[name] ?? '';
+  if (!isUuid(id)) throw badRequest(`The path parameter ${name} must be a UUID.`, 'INVALID_ID');
+  return id.toLowerCase();
+}
+
+/** Empty strings and nulls mean "not given", before the schema sees the body. */
+export async function dropEmptyBody(request: FastifyRequest) {
+  request.body = dropEmpty(request.body);
+}

@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatRules } from '../domain/formats.ts';
+import { Formats } from '../schemas/formats.ts';
+import { loadOrCreateKey } from '../security/key-files.ts';
+import { AuthService } from '../service/auth-service.ts';
+import { openSqliteStore } from '../store/sqlite-store.ts';
+import { loadConfig } from '../config.ts';
+
+const USAGE = `Usage: vpngw contract create --admin-email EMAIL [--admin-password-file FILE | --admin-password PASSWORD] [--data-dir DIR]
+
+Creates a contract (tenant) with its administrator in the service's store and prints the contract
+number. The password is read from --admin-password-file, else VPNGW_CONTRACT_ADMIN_PASSWORD, else
+--admin-password (visible in the process list: avoid on shared hosts), else standard input.
+`;
+
+function readPassword(values: Record<string, string | undefined>): string {
+  if (values['admin-password-file']) return readFileSync(values['admin-password-file'], 'utf8').trim();
+  if (process.env.VPNGW_CONTRACT_ADMIN_PASSWORD) return process.env.VPNGW_CONTRACT_ADMIN_PASSWORD;
+  if (values['admin-password']) return values['admin-password'];
+  return readFileSync(0, 'utf8').trim();
+}
+
+/** `vpngw contract create`: runs against the same data directory as the server, which sees the new contract at once. */
+export async function contractCommand(argv: string[]): Promise<number> {
+  const [action, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: { 'admin-email': { type: 'string' }, 'admin-password': { type: 'string' }, 'admin-password-file': { type: 'string' }, 'data-dir': { type: 'string' } },
+    strict: true,
+  });
+  const email = values['admin-email']?.trim().toLowerCase();
+  if (action !== 'create' || !email) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  if (!formatRules[Formats.email].check(email)) {
+    process.stderr.write(`vpngw contract create: "${email}" is not an email address.\n`);
+    return 2;
+  }
+  const password = readPassword(values);
+  if (password.length < 8) {
+    process.stderr.write('vpngw contract create: the password must have at least 8 characters.\n');
+    return 2;
+  }
+  const config = loadConfig(values['data-dir'] ? ['--data-dir', values['data-dir']] : [], process.env);
+  const store = await openSqliteStore(join(config.dataDir, 'vpngw.sqlite'));
+  try {
+    if (await store.findUserByEmail(email)) {
+      process.stderr.write(`vpngw contract create: a user with the email ${email} exists already.\n`);
+      return 1;
+    }
+    const signingKey = loadOrCreateKey(config.dataDir, 'token-signing.key', config.tokenSigningKey, 'VPNGW_TOKEN_SIGNING_KEY');
+    const contractNumber = await new AuthService({ store, signingKey }).createContract(email, password);
+    process.stdout.write(`${contractNumber}\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

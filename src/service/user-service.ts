@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { conflict, forbidden, notFound } from '../domain/errors.ts';
+import type { Page } from '../domain/pagination.ts';
+import type { Principal } from '../domain/principal.ts';
+import { GroupPrivilegeNames, type GroupCreateProperties, type UserCreateProperties } from '../schemas/user-management.ts';
+import { hashPassword } from '../security/passwords.ts';
+import type { GroupRecord, Listing, Store, UserRecord } from '../store/store.ts';
+
+/** A user with the groups it is in, or a group with its members: what the Cloud API shapes show. */
+export interface UserView { user: UserRecord; groups: GroupRecord[] }
+export interface GroupView { group: GroupRecord; members: UserRecord[] }
+
+/** User and group management within the caller's contract; administrators only. */
+export class UserService {
+  constructor(private readonly store: Store, private readonly now: () => Date = () => new Date()) {}
+
+  private requireAdministrator(principal: Principal) {
+    if (!principal.administrator) throw forbidden('Only the contract\'s administrators manage users and groups.');
+  }
+
+  async listUsers(principal: Principal, page: Page): Promise<Listing<UserView>> {
+    this.requireAdministrator(principal);
+    const listing = await this.store.listUsers(principal.contractNumber, page);
+    const items = await Promise.all(listing.items.map(async (user) => ({ user, groups: await this.store.listUserGroups(user.id) })));
+    return { items, total: listing.total };
+  }
+
+  async getUser(principal: Principal, id: string): Promise<UserView> {
+    this.requireAdministrator(principal);
+    const user = await this.store.findUserById(id);
+    if (!user || user.contractNumber !== principal.contractNumber) throw notFound('User', id);
+    return { user, groups: await this.store.listUserGroups(id) };
+  }
+
+  async createUser(principal: Principal, input: UserCreateProperties): Promise<UserView> {
+    this.requireAdministrator(principal);
+    const passwordHash = await hashPassword(input.password);
+    const date = this.now().toISOString();
+    const user: UserRecord = {
+      id: randomUUID(), contractNumber: principal.contractNumber, email: input.email.toLowerCase(), passwordHash,
+      firstname: input.firstname ?? '', lastname: input.lastname ?? '', administrator: input.administrator ?? false,
+      active: input.active ?? true, createdDate: date, lastModifiedDate: date,
+    };
+    await this.store.transaction(async (tx) => {
+      if (await tx.findUserByEmail(user.email)) throw conflict('properties.email is already in use.', 'DUPLICATE_EMAIL');
+      await tx.insertUser(user);
+    });
+    return { user, groups: [] };
+  }
+
+  async deleteUser(principal: Principal, id: string): Promise<void> {
+    this.requireAdministrator(principal);
+    await this.store.transaction(async (tx) => {
+      const user = await tx.findUserById(id);
+      if (!user || user.contractNumber !== principal.contractNumber) throw notFound('User', id);
+      if (user.administrator && (await this.activeAdministrators(principal.contractNumber)) <= 1) {
+        throw conflict('The contract\'s last administrator cannot be deleted.', 'LAST_ADMINISTRATOR');
+      }
+      await tx.deleteUser(id);
+    });
+  }
+
+  private async activeAdministrators(contractNumber: number): Promise<number> {
+    const all = await this.store.listUsers(contractNumber, { offset: 0, limit: Number.MAX_SAFE_INTEGER });
+    return all.items.filter((u) => u.administrator && u.active).length;
+  }
+
+  async listGroups(principal: Principal, page: Page): Promise<Listing<GroupView>> {
+    this.requireAdministrator(principal);
+    const listing = await this.store.listGroups(principal.contractNumber, page);
+    const items = await Promise.all(listing.items.map(async (group) => ({ group, members: await this.store.listGroupMembers(group.id) })));
+    return { items, total: listing.total };
+  }
+
+  async getGroup(principal: Principal, id: string): Promise<GroupView> {
+    this.requireAdministrator(principal);
+    const group = await this.store.findGroup(principal.contractNumber, id);
+    if (!group) throw notFound('Group', id);
+    return { group, members: await this.store.listGroupMembers(id) };
+  }
+
+  async createGroup(principal: Principal, input: GroupCreateProperties): Promise<GroupView> {
+    this.requireAdministrator(principal);
+    const date = this.now().toISOString();
+    const flags = Object.fromEntries(GroupPrivilegeNames.map((name) => [name, input[name] ?? false]));
+    const group: GroupRecord = {
+      id: randomUUID(), contractNumber: principal.contractNumber, properties: { name: input.name, ...flags },
+      accessAndManageVpn: input.accessAndManageVpn ?? false, createdDate: date, lastModifiedDate: date,
+    };
+    await this.store.transaction((tx) => tx.insertGroup(group));
+    return { group, members: [] };
+  }
+
+  async deleteGroup(principal: Principal, id: string): Promise<void> {
+    await this.getGroup(principal, id);
+    await this.store.transaction((tx) => tx.deleteGroup(id));
+  }
+
+  async addMember(principal: Principal, groupId: string, userId: string): Promise<UserView> {
+    await this.getGroup(principal, groupId);
+    await this.getUser(principal, userId);
+    await this.store.transaction((tx) => tx.addGroupMember(groupId, userId));
+    return this.getUser(principal, userId);
+  }
+
+  async removeMember(principal: Principal, groupId: string, userId: string): Promise<void> {
+    await this.getGroup(principal, groupId);
+    const removed = await this.store.transaction((tx) => tx.removeGroupMember(groupId, userId));
+    if (!removed) throw notFound('Group member', userId);
+  }
+}

@@ -1,0 +1,102 @@
+import type { Transaction } from 'kysely';
+import type { Database } from './database-schema.ts';
+import type { EngineCapabilities } from './kysely-store.ts';
+import { countOf, KyselyReader } from './kysely-reader.ts';
+import { childToRow, gatewayToRow, groupToRow, tokenToRow, userToRow } from './row-mapping.ts';
+import type { ChildKind, ChildRecord, Contract, GatewayRecord, GroupRecord, StoreWriter, TokenRecord, UserRecord } from './store.ts';
+
+const FIRST_CONTRACT_NUMBER = 31000001;
+
+/** Writes inside one transaction. */
+export class KyselyWriter extends KyselyReader implements StoreWriter {
+  constructor(db: Transaction<Database>, private readonly capabilities: EngineCapabilities) {
+    super(db);
+  }
+
+  async lockGateway(id: string) {
+    if (!this.capabilities.rowLocks) return;
+    await this.db.selectFrom('gateways').select('id').where('id', '=', id).forUpdate().execute();
+  }
+
+  async insertGateway(record: GatewayRecord) {
+    await this.db.insertInto('gateways').values(gatewayToRow(record)).execute();
+  }
+
+  async updateGateway(record: GatewayRecord) {
+    const { id, ...row } = gatewayToRow(record);
+    await this.db.updateTable('gateways').set(row).where('id', '=', id).execute();
+  }
+
+  async deleteGateway(id: string) {
+    await this.db.deleteFrom('gateway_children').where('gateway_id', '=', id).execute();
+    await this.db.deleteFrom('gateways').where('id', '=', id).execute();
+  }
+
+  async insertChild(record: ChildRecord) {
+    await this.db.insertInto('gateway_children').values(childToRow(record)).execute();
+  }
+
+  async updateChild(record: ChildRecord) {
+    const { id, ...row } = childToRow(record);
+    await this.db.updateTable('gateway_children').set(row).where('id', '=', id).execute();
+  }
+
+  async deleteChild(id: string) {
+    await this.db.deleteFrom('gateway_children').where('id', '=', id).execute();
+  }
+
+  async countChildren(gatewayId: string, kind: ChildKind) {
+    return countOf(this.db.selectFrom('gateway_children').where('gateway_id', '=', gatewayId).where('kind', '=', kind));
+  }
+
+  async insertContract(contract: Contract) {
+    await this.db.insertInto('contracts').values({ number: contract.number, created_date: contract.createdDate }).execute();
+  }
+
+  async nextContractNumber() {
+    const row = await this.db.selectFrom('contracts').select((eb) => eb.fn.max('number').as('n')).executeTakeFirst();
+    const highest = row?.n == null ? 0 : Number(row.n);
+    return Math.max(FIRST_CONTRACT_NUMBER, highest + 1);
+  }
+
+  async insertUser(user: UserRecord) {
+    await this.db.insertInto('users').values(userToRow({ ...user, email: user.email.toLowerCase() })).execute();
+  }
+
+  async insertToken(token: TokenRecord) {
+    await this.db.insertInto('tokens').values(tokenToRow(token)).execute();
+  }
+
+  async deleteTokens(userId: string, which: { ids?: string[]; expiredBefore?: string }) {
+    let query = this.db.deleteFrom('tokens').where('user_id', '=', userId);
+    if (which.ids) query = which.ids.length ? query.where('id', 'in', which.ids) : query.where('id', '=', '');
+    if (which.expiredBefore) query = query.where('expiration_date', '<=', which.expiredBefore);
+    const result = await query.executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async deleteUser(id: string) {
+    await this.db.deleteFrom('group_members').where('user_id', '=', id).execute();
+    await this.db.deleteFrom('tokens').where('user_id', '=', id).execute();
+    await this.db.deleteFrom('users').where('id', '=', id).execute();
+  }
+
+  async insertGroup(group: GroupRecord) {
+    await this.db.insertInto('groups').values(groupToRow(group)).execute();
+  }
+
+  async deleteGroup(id: string) {
+    await this.db.deleteFrom('group_members').where('group_id', '=', id).execute();
+    await this.db.deleteFrom('groups').where('id', '=', id).execute();
+  }
+
+  async addGroupMember(groupId: string, userId: string) {
+    await this.db.insertInto('group_members').values({ group_id: groupId, user_id: userId })
+      .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing()).execute();
+  }
+
+  async removeGroupMember(groupId: string, userId: string) {
+    const result = await this.db.deleteFrom('group_members').where('group_id', '=', groupId).where('user_id', '=', userId).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+}
