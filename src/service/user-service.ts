@@ -4,11 +4,17 @@ import type { Page } from '../domain/pagination.ts';
 import type { Principal } from '../domain/principal.ts';
 import { GroupPrivilegeNames, type GroupCreateProperties, type UserCreateProperties } from '../schemas/user-management.ts';
 import { hashPassword } from '../security/passwords.ts';
-import type { GroupRecord, Listing, Store, UserRecord } from '../store/store.ts';
+import type { GroupRecord, Listing, Store, StoreReader, UserRecord } from '../store/store.ts';
 
 /** A user with the groups it is in, or a group with its members: what the Cloud API shapes show. */
 export interface UserView { user: UserRecord; groups: GroupRecord[] }
 export interface GroupView { group: GroupRecord; members: UserRecord[] }
+
+// Inside a transaction only the transaction's reader may be used: SQLite has one connection.
+async function activeAdministrators(reader: StoreReader, contractNumber: number): Promise<number> {
+  const all = await reader.listUsers(contractNumber, { offset: 0, limit: Number.MAX_SAFE_INTEGER });
+  return all.items.filter((u) => u.administrator && u.active).length;
+}
 
 /** User and group management within the caller's contract; administrators only. */
 export class UserService {
@@ -53,16 +59,11 @@ export class UserService {
     await this.store.transaction(async (tx) => {
       const user = await tx.findUserById(id);
       if (!user || user.contractNumber !== principal.contractNumber) throw notFound('User', id);
-      if (user.administrator && (await this.activeAdministrators(principal.contractNumber)) <= 1) {
+      if (user.administrator && (await activeAdministrators(tx, principal.contractNumber)) <= 1) {
         throw conflict('The contract\'s last administrator cannot be deleted.', 'LAST_ADMINISTRATOR');
       }
       await tx.deleteUser(id);
     });
-  }
-
-  private async activeAdministrators(contractNumber: number): Promise<number> {
-    const all = await this.store.listUsers(contractNumber, { offset: 0, limit: Number.MAX_SAFE_INTEGER });
-    return all.items.filter((u) => u.administrator && u.active).length;
   }
 
   async listGroups(principal: Principal, page: Page): Promise<Listing<GroupView>> {

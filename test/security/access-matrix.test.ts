@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { basicAuth, startTestService, type TestService } from '../support/test-service.ts';
+import { ipsecGateway, ipsecTunnel, peerKey, wireguardGateway, wireguardPeer } from '../support/fixtures.ts';
+import { assertIonosError } from '../support/api-assertions.ts';
+
+const MISSING = '0b8f8f9e-9d7e-4c33-9f3a-3a1b2c3d4e5f';
+
+interface Operation { name: string; method: string; url: () => string; body?: () => unknown; collection?: boolean; creates?: boolean }
+
+/** The 20 VPN operations, on resources that exist in contract A. */
+function operations(ids: { wg: string; peer: string; ipsec: string; tunnel: string }): Operation[] {
+  const gatewayOps = (base: string, id: () => string, body: () => unknown): Operation[] => [
+    { name: `list ${base}`, method: 'GET', url: () => `/${base}`, collection: true },
+    { name: `create ${base}`, method: 'POST', url: () => `/${base}`, body, creates: true },
+    { name: `get ${base}`, method: 'GET', url: () => `/${base}/${id()}` },
+    { name: `ensure ${base}`, method: 'PUT', url: () => `/${base}/${id()}`, body },
+    { name: `delete ${base}`, method: 'DELETE', url: () => `/${base}/${id()}` },
+  ];
+  const childOps = (base: string, gw: () => string, seg: string, id: () => string, body: () => unknown): Operation[] => [
+    { name: `list ${seg}`, method: 'GET', url: () => `/${base}/${gw()}/${seg}` },
+    { name: `create ${seg}`, method: 'POST', url: () => `/${base}/${gw()}/${seg}`, body },
+    { name: `get ${seg}`, method: 'GET', url: () => `/${base}/${gw()}/${seg}/${id()}` },
+    { name: `ensure ${seg}`, method: 'PUT', url: () => `/${base}/${gw()}/${seg}/${id()}`, body },
+    { name: `delete ${seg}`, method: 'DELETE', url: () => `/${base}/${gw()}/${seg}/${id()}` },
+  ];
+  return [
+    ...gatewayOps('wireguardgateways', () => ids.wg, () => wireguardGateway()),
+    ...childOps('wireguardgateways', () => ids.wg, 'peers', () => ids.peer, () => wireguardPeer({ publicKey: peerKey(7) })),
+    ...gatewayOps('ipsecgateways', () => ids.ipsec, () => ipsecGateway()),
+    ...childOps('ipsecgateways', () => ids.ipsec, 'tunnels', () => ids.tunnel, () => ipsecTunnel()),
+  ];
+}
+
+describe('who may do what: 20 operations × 6 kinds of caller', () => {
+  let svc: TestService;
+  const ids = { wg: '', peer: '', ipsec: '', tunnel: '' };
+  const callers: Record<string, string> = {};
+
+  before(async () => {
+    svc = await startTestService();
+    ids.wg = (await svc.request('POST', '/wireguardgateways', wireguardGateway())).body.id;
+    ids.peer = (await svc.request('POST', `/wireguardgateways/${ids.wg}/peers`, wireguardPeer())).body.id;
+    ids.ipsec = (await svc.request('POST', '/ipsecgateways', ipsecGateway())).body.id;
+    ids.tunnel = (await svc.request('POST', `/ipsecgateways/${ids.ipsec}/tunnels`, ipsecTunnel())).body.id;
+    await svc.request('POST', '/cloudapi/v6/um/users', { properties: { email: 'plain@example.com', password: 'plain-password' } });
+    await svc.auth.createContract('other-admin@example.com', 'other-password');
+    const token = async (ttl?: number) =>
+      (await svc.request('GET', `/auth/v1/tokens/generate${ttl ? `?ttl=${ttl}` : ''}`)).body.token as string;
+    const expiring = await token(1);
+    const revoked = await token();
+    const revokedId = (await svc.request('GET', '/auth/v1/tokens')).body.tokens.at(-1).id;
+    assert.equal((await svc.request('DELETE', `/auth/v1/tokens/${revokedId}`)).status, 200);
+    Object.assign(callers, {
+      'no credentials': '',
+      'wrong password': basicAuth('admin@example.com', 'wrong password'),
+      'expired token': `Bearer ${expiring}`,
+      'revoked token': `Bearer ${revoked}`,
+      'unprivileged user': basicAuth('plain@example.com', 'plain-password'),
+      "another contract's administrator": basicAuth('other-admin@example.com', 'other-password'),
+    });
+    await new Promise((r) => setTimeout(r, 1100)); // let the 1-second token expire
+  });
+  after(async () => { await svc.stop(); });
+
+  const expected = (caller: string, op: Operation): number => {
+    if (caller === 'unprivileged user') return 403;
+    if (caller === "another contract's administrator") return op.collection ? 200 : op.creates ? 201 : 404;
+    return 401;
+  };
+
+  for (const caller of ['no credentials', 'wrong password', 'expired token', 'revoked token', 'unprivileged user', "another contract's administrator"]) {
+    test(caller, async () => {
+      for (const op of operations(ids)) {
+        const res = await svc.request(op.method, op.url(), op.body?.(), { authorization: callers[caller] ?? '' });
+        const status = expected(caller, op);
+        if (status >= 400) assertIonosError(res, status);
+        else assert.equal(res.status, status, `${op.name}: ${res.text}`);
+        if (op.collection) assert.equal(res.body?.items?.length ?? 0, 0, `${op.name} leaks another contract's resources`);
+      }
+      // Contract A's resources are all still there, unchanged.
+      assert.equal((await svc.request('GET', `/wireguardgateways/${ids.wg}/peers/${ids.peer}`)).status, 200);
+      assert.equal((await svc.request('GET', `/ipsecgateways/${ids.ipsec}/tunnels/${ids.tunnel}`)).status, 200);
+    });
+  }
+
+  test("another contract's administrator creating with PUT on contract A's id gets 404, not the resource", async () => {
+    const res = await svc.request('PUT', `/wireguardgateways/${ids.wg}`, wireguardGateway(), { authorization: callers["another contract's administrator"] ?? '' });
+    assertIonosError(res, 404);
+    const mine = await svc.request('GET', `/wireguardgateways/${ids.wg}`);
+    assert.equal(mine.body.metadata.createdBy, 'admin@example.com');
+  });
+
+  test('lists of contract A never show contract B\'s gateways', async () => {
+    const other = callers["another contract's administrator"] ?? '';
+    const theirs = await svc.request('GET', '/wireguardgateways', undefined, { authorization: other });
+    assert.ok(theirs.body.items.length >= 1, 'contract B created gateways in the matrix');
+    const mine = await svc.request('GET', '/wireguardgateways');
+    const theirIds = new Set(theirs.body.items.map((g: { id: string }) => g.id));
+    assert.ok(mine.body.items.every((g: { id: string }) => !theirIds.has(g.id)));
+    assert.equal((await svc.request('GET', `/wireguardgateways/${MISSING}`)).status, 404);
+  });
+});
