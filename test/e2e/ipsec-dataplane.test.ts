@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { espProposal, ikeProposal } from '../../src/render/ipsec-proposals.ts';
+import type { Security } from '../../src/schemas/ipsec.ts';
+import { startRemoteCharon } from './support/remote-side.ts';
+import { CONNECTIONS, settledGateway, startService, type E2eService } from './support/service.ts';
+import { eventually, isAlive, pingOnce, requireE2e, sh } from './support/system.ts';
+import { createTopology } from './support/topology.ts';
+
+// One CBC, one GCM and one CTR proposal, each with another DH group.
+const TUNNELS: Array<{ name: string; remote: string; index: number; security: Security }> = [
+  { name: 'cbc', remote: '192.0.2.2', index: 1, security: { diffieHellmanGroup: '15-MODP3072', encryptionAlgorithm: 'AES256', integrityAlgorithm: 'SHA256', lifetime: 3600 } },
+  { name: 'gcm', remote: '192.0.2.3', index: 2, security: { diffieHellmanGroup: '19-ECP256', encryptionAlgorithm: 'AES256-GCM-16', integrityAlgorithm: 'SHA384', lifetime: 3600 } },
+  { name: 'ctr', remote: '192.0.2.4', index: 3, security: { diffieHellmanGroup: '20-ECP384', encryptionAlgorithm: 'AES128-CTR', integrityAlgorithm: 'SHA512', lifetime: 3600 } },
+];
+
+function tunnelProperties(t: (typeof TUNNELS)[number], lifetime = 3600) {
+  return {
+    name: t.name, remoteHost: t.remote, auth: { method: 'PSK', psk: { key: `psk-for-${t.name}-tunnel` } },
+    ike: { ...t.security, lifetime }, esp: { ...t.security, lifetime },
+    cloudNetworkCIDRs: [`10.1.${t.index}.0/24`], peerNetworkCIDRs: [`10.2.${t.index}.0/24`],
+  };
+}
+
+/** IKE_SA unique ids per connection on the gateway's charon: a new id means the SA was renegotiated. */
+async function gatewaySaIds(svc: E2eService): Promise<Map<string, string>> {
+  const dir = join(svc.dataDir, 'linux', 'ipsec');
+  const raw = await sh('swanctl', ['--list-sas', '--raw', '--uri', `unix://${join(dir, 'charon.vici')}`], { env: { ...process.env, STRONGSWAN_CONF: join(dir, 'strongswan.conf') } });
+  const ids = new Map<string, string>();
+  for (const match of raw.matchAll(/\{(t-[0-9a-f-]{36}) \{uniqueid=(\d+) version=2 state=ESTABLISHED/g)) ids.set(match[1] ?? '', match[2] ?? '');
+  return ids;
+}
+
+test('IPSec tunnels become strongSwan connections that carry traffic, reload one at a time and survive a killed charon', { timeout: 300_000 }, async (t) => {
+  if (!requireE2e(t)) return;
+  const topology = await createTopology(['192.0.2.3', '192.0.2.4']);
+  let svc: E2eService | undefined;
+  try {
+    for (const tunnel of TUNNELS) {
+      await sh('ip', ['-n', topology.gw, 'addr', 'add', `10.1.${tunnel.index}.1/24`, 'dev', 'lo']);
+      await sh('ip', ['-n', topology.remote, 'addr', 'add', `10.2.${tunnel.index}.1/24`, 'dev', 'lo']);
+    }
+    svc = await startService(topology.gw);
+    const service = svc;
+    await startRemoteCharon(topology, service.dataDir, TUNNELS.map((tunnel) => ({
+      name: tunnel.name, localAddress: tunnel.remote, localTs: `10.2.${tunnel.index}.0/24`, remoteTs: `10.1.${tunnel.index}.0/24`,
+      psk: `psk-for-${tunnel.name}-tunnel`, ikeProposal: ikeProposal(tunnel.security), espProposal: espProposal(tunnel.security),
+    })));
+    const created = await service.request('POST', '/ipsecgateways', { properties: { name: 'e2e', gatewayIP: '192.0.2.1', connections: CONNECTIONS } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const gatewayId = created.body.id as string;
+    const tunnelIds = new Map<string, string>();
+    for (const tunnel of TUNNELS) {
+      const response = await service.request('POST', `/ipsecgateways/${gatewayId}/tunnels`, { properties: tunnelProperties(tunnel) });
+      assert.equal(response.status, 201, JSON.stringify(response.body));
+      tunnelIds.set(tunnel.name, response.body.id);
+    }
+    assert.equal((await settledGateway(service, 'ipsecgateways', gatewayId)).metadata.status, 'AVAILABLE');
+    const allCarry = async () => {
+      for (const tunnel of TUNNELS) {
+        await eventually(`ping through the ${tunnel.name} tunnel`, () => pingOnce(topology.remote, `10.2.${tunnel.index}.1`, `10.1.${tunnel.index}.1`), 30_000);
+      }
+    };
+
+    await t.test('CBC, GCM and CTR tunnels with different DH groups carry packets', allCarry);
+
+    await t.test('the status extension shows IKE and CHILD SAs established per tunnel', async () => {
+      const status = await service.request('GET', `/ipsecgateways/${gatewayId}/status`);
+      assert.equal(status.status, 200);
+      assert.equal(status.body.properties.tunnels.length, 3);
+      for (const tunnel of status.body.properties.tunnels) assert.deepEqual([tunnel.ikeEstablished, tunnel.childEstablished], [true, true], JSON.stringify(tunnel));
+    });
+
+    await t.test('changing one tunnel renegotiates only that tunnel', async () => {
+      const before = await gatewaySaIds(service);
+      const ctr = TUNNELS[2];
+      assert.ok(ctr);
+      const put = await service.request('PUT', `/ipsecgateways/${gatewayId}/tunnels/${tunnelIds.get('ctr')}`, { properties: tunnelProperties(ctr, 7200) });
+      assert.equal(put.status, 200, JSON.stringify(put.body));
+      assert.equal((await settledGateway(service, 'ipsecgateways', gatewayId)).metadata.status, 'AVAILABLE');
+      await eventually('the changed tunnel to carry traffic again', () => pingOnce(topology.remote, '10.2.3.1', '10.1.3.1'), 30_000);
+      const after = await gatewaySaIds(service);
+      for (const name of ['cbc', 'gcm']) assert.equal(after.get(`t-${tunnelIds.get(name)}`), before.get(`t-${tunnelIds.get(name)}`), `${name} kept its IKE_SA`);
+      assert.notEqual(after.get(`t-${tunnelIds.get('ctr')}`), before.get(`t-${tunnelIds.get('ctr')}`), 'ctr was renegotiated');
+    });
+
+    await t.test('a killed charon is restarted and its tunnels come back', async () => {
+      const { pid } = JSON.parse(readFileSync(join(service.dataDir, 'linux', 'ipsec', 'charon.json'), 'utf8')) as { pid: number };
+      process.kill(pid, 'SIGKILL');
+      await allCarry();
+    });
+
+    await t.test('an impossible gatewayIP fails that gateway only', async () => {
+      const bad = await service.request('POST', '/ipsecgateways', { properties: { name: 'bad', gatewayIP: '203.0.113.9', connections: CONNECTIONS } });
+      const badGw = await settledGateway(service, 'ipsecgateways', bad.body.id);
+      assert.equal(badGw.metadata.status, 'FAILED');
+      assert.match(badGw.metadata.statusMessage, /203\.0\.113\.9 is not an address/);
+      assert.ok(await pingOnce(topology.remote, '10.2.1.1', '10.1.1.1'));
+      await service.request('DELETE', `/ipsecgateways/${bad.body.id}`);
+    });
+
+    await t.test('deleting the gateway stops its charon and removes its tunnel device', async () => {
+      const { pid } = JSON.parse(readFileSync(join(service.dataDir, 'linux', 'ipsec', 'charon.json'), 'utf8')) as { pid: number };
+      assert.equal((await service.request('DELETE', `/ipsecgateways/${gatewayId}`)).status, 202);
+      await eventually('charon to stop', async () => !isAlive(pid));
+      await eventually('ipsec0 to disappear', async () => !(await sh('ip', ['-n', topology.gw, 'link'])).includes('ipsec0'));
+    });
+  } finally {
+    await svc?.cleanup();
+    await topology.cleanup();
+  }
+});
