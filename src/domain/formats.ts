@@ -30,7 +30,9 @@ function isHostname(s: string): boolean {
 const isIpv4Like = (s: string) => /^[0-9.]+$/.test(s);
 
 function isWireguardKey(s: string): boolean {
-  return BASE64_32_BYTES.test(s) && Buffer.from(s, 'base64').length === 32;
+  // Canonical encoding only: wg(8) ignores the last character's spare bits, so "…B=" and "…A=" would be one key
+  // under two spellings, slipping past the unique-peer-key and not-the-gateway's-key checks.
+  return BASE64_32_BYTES.test(s) && Buffer.from(s, 'base64').toString('base64') === s;
 }
 
 /** The check and the human description of each string format the schemas name. */
