@@ -27,18 +27,22 @@ const userNameFields = {
   email: Type.String({ format: Formats.email, maxLength: 254 }),
 };
 
-export const UserCreate = Type.Object({
-  properties: Type.Object({
-    ...userNameFields,
-    firstname: Type.Optional(userNameFields.firstname),
-    lastname: Type.Optional(userNameFields.lastname),
-    password: Type.String({ minLength: 8, maxLength: 1024, writeOnly: true, description: 'Write-only: stored as a hash, never returned.' }),
-    administrator: Type.Optional(Type.Boolean()),
-    forceSecAuth: Type.Optional(Type.Boolean()),
-    active: Type.Optional(Type.Boolean()),
-  }),
-});
+const Password = Type.String({ minLength: 8, maxLength: 1024, writeOnly: true, description: 'Write-only: stored as a hash, never returned.' });
+const userWritableFields = {
+  ...userNameFields,
+  firstname: Type.Optional(userNameFields.firstname),
+  lastname: Type.Optional(userNameFields.lastname),
+  administrator: Type.Optional(Type.Boolean()),
+  forceSecAuth: Type.Optional(Type.Boolean()),
+  active: Type.Optional(Type.Boolean()),
+};
+
+export const UserCreate = Type.Object({ properties: Type.Object({ ...userWritableFields, password: Password }) });
 export type UserCreateProperties = Static<typeof UserCreate>['properties'];
+
+/** PUT replaces the user's properties; a missing password keeps the stored one. */
+export const UserUpdate = Type.Object({ properties: Type.Object({ ...userWritableFields, password: Type.Optional(Password) }) });
+export type UserUpdateProperties = Static<typeof UserUpdate>['properties'];
 
 export const UserRead = Type.Object({
   id: Uuid,

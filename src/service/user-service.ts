@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { conflict, forbidden, notFound } from '../domain/errors.ts';
 import type { Page } from '../domain/pagination.ts';
 import type { Principal } from '../domain/principal.ts';
-import { GroupPrivilegeNames, type GroupCreateProperties, type UserCreateProperties } from '../schemas/user-management.ts';
+import { GroupPrivilegeNames, type GroupCreateProperties, type UserCreateProperties, type UserUpdateProperties } from '../schemas/user-management.ts';
 import { hashPassword } from '../security/passwords.ts';
 import type { GroupRecord, Listing, Store, StoreReader, UserRecord } from '../store/store.ts';
 
@@ -14,6 +14,12 @@ export interface GroupView { group: GroupRecord; members: UserRecord[] }
 async function activeAdministrators(reader: StoreReader, contractNumber: number): Promise<number> {
   const all = await reader.listUsers(contractNumber, { offset: 0, limit: Number.MAX_SAFE_INTEGER });
   return all.items.filter((u) => u.administrator && u.active).length;
+}
+
+/** A group's stored properties: its name and every privilege flag, false unless given. */
+function groupContent(input: GroupCreateProperties) {
+  const flags = Object.fromEntries(GroupPrivilegeNames.map((name) => [name, input[name] ?? false]));
+  return { properties: { name: input.name, ...flags }, accessAndManageVpn: input.accessAndManageVpn ?? false };
 }
 
 /** User and group management within the caller's contract; administrators only. */
@@ -54,6 +60,29 @@ export class UserService {
     return { user, groups: [] };
   }
 
+  /** PUT: replaces the user's properties (the password only when given); takes effect on the next request. */
+  async updateUser(principal: Principal, id: string, input: UserUpdateProperties): Promise<UserView> {
+    this.requireAdministrator(principal);
+    const passwordHash = input.password === undefined ? undefined : await hashPassword(input.password);
+    await this.store.transaction(async (tx) => {
+      const user = await tx.findUserById(id);
+      if (!user || user.contractNumber !== principal.contractNumber) throw notFound('User', id);
+      const holder = await tx.findUserByEmail(input.email);
+      if (holder && holder.id !== id) throw conflict('properties.email is already in use.', 'DUPLICATE_EMAIL');
+      const updated: UserRecord = {
+        ...user, email: input.email.toLowerCase(), firstname: input.firstname ?? '', lastname: input.lastname ?? '',
+        administrator: input.administrator ?? false, active: input.active ?? true, passwordHash: passwordHash ?? user.passwordHash,
+        lastModifiedDate: this.now().toISOString(),
+      };
+      const losesAdministration = user.administrator && user.active && !(updated.administrator && updated.active);
+      if (losesAdministration && (await activeAdministrators(tx, principal.contractNumber)) <= 1) {
+        throw conflict('The contract\'s last active administrator must stay one.', 'LAST_ADMINISTRATOR');
+      }
+      await tx.updateUser(updated);
+    });
+    return this.getUser(principal, id);
+  }
+
   async deleteUser(principal: Principal, id: string): Promise<void> {
     this.requireAdministrator(principal);
     await this.store.transaction(async (tx) => {
@@ -83,13 +112,19 @@ export class UserService {
   async createGroup(principal: Principal, input: GroupCreateProperties): Promise<GroupView> {
     this.requireAdministrator(principal);
     const date = this.now().toISOString();
-    const flags = Object.fromEntries(GroupPrivilegeNames.map((name) => [name, input[name] ?? false]));
     const group: GroupRecord = {
-      id: randomUUID(), contractNumber: principal.contractNumber, properties: { name: input.name, ...flags },
-      accessAndManageVpn: input.accessAndManageVpn ?? false, createdDate: date, lastModifiedDate: date,
+      id: randomUUID(), contractNumber: principal.contractNumber, ...groupContent(input), createdDate: date, lastModifiedDate: date,
     };
     await this.store.transaction((tx) => tx.insertGroup(group));
     return { group, members: [] };
+  }
+
+  /** PUT: replaces the group's name and privileges; members keep their membership. */
+  async updateGroup(principal: Principal, id: string, input: GroupCreateProperties): Promise<GroupView> {
+    const { group } = await this.getGroup(principal, id);
+    const updated: GroupRecord = { ...group, ...groupContent(input), lastModifiedDate: this.now().toISOString() };
+    await this.store.transaction((tx) => tx.updateGroup(updated));
+    return this.getGroup(principal, id);
   }
 
   async deleteGroup(principal: Principal, id: string): Promise<void> {

@@ -81,6 +81,16 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
     await this.db.deleteFrom('users').where('id', '=', id).execute();
   }
 
+  async updateUser(user: UserRecord) {
+    const { id, ...row } = userToRow({ ...user, email: user.email.toLowerCase() });
+    await this.db.updateTable('users').set(row).where('id', '=', id).execute();
+  }
+
+  async updateGroup(group: GroupRecord) {
+    const { id, ...row } = groupToRow(group);
+    await this.db.updateTable('groups').set(row).where('id', '=', id).execute();
+  }
+
   async insertGroup(group: GroupRecord) {
     await this.db.insertInto('groups').values(groupToRow(group)).execute();
   }

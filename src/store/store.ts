@@ -149,6 +149,8 @@ export interface StoreWriter extends StoreReader {
   /** Deletes the user's tokens that match: all, the given ids, or those expired before a date. */
   deleteTokens(userId: string, which: { ids?: string[]; expiredBefore?: string }): Promise<number>;
   deleteUser(id: string): Promise<void>;
+  updateUser(user: UserRecord): Promise<void>;
+  updateGroup(group: GroupRecord): Promise<void>;
   insertGroup(group: GroupRecord): Promise<void>;
   deleteGroup(id: string): Promise<void>;
   addGroupMember(groupId: string, userId: string): Promise<void>;

@@ -80,6 +80,33 @@ describe('user management and privileges', () => {
     assertIonosError(await svc.request('GET', `${UM}/users/${user.id}`), 404);
   });
 
+  test('deactivating a user, or turning off a group\'s VPN flag, takes effect on the next request', async () => {
+    const user = (await createUser('dana@example.com')).body;
+    const token = (await svc.request('GET', '/auth/v1/tokens/generate', undefined, { authorization: basicAuth('dana@example.com', 'user-password-1') })).body.token;
+    const bearer = { authorization: `Bearer ${token}` };
+    const group = (await svc.request('POST', `${UM}/groups`, { properties: { name: 'operators', accessAndManageVpn: true } })).body;
+    await svc.request('POST', `${UM}/groups/${group.id}/users`, { id: user.id });
+    assert.equal((await svc.request('GET', '/ipsecgateways', undefined, bearer)).status, 200);
+
+    const off = await svc.request('PUT', `${UM}/groups/${group.id}`, { properties: { name: 'operators', accessAndManageVpn: false } });
+    assert.equal(off.status, 202, off.text);
+    assert.equal(off.body.properties.accessAndManageVpn, false);
+    assert.deepEqual(off.body.entities.users.items.map((u: { id: string }) => u.id), [user.id], 'members stay');
+    assertIonosError(await svc.request('GET', '/ipsecgateways', undefined, bearer), 403);
+    await svc.request('PUT', `${UM}/groups/${group.id}`, { properties: { name: 'operators', accessAndManageVpn: true } });
+    assert.equal((await svc.request('GET', '/ipsecgateways', undefined, bearer)).status, 200);
+
+    const inactive = await svc.request('PUT', `${UM}/users/${user.id}`, { properties: { email: 'dana@example.com', active: false } });
+    assert.equal(inactive.status, 202, inactive.text);
+    assert.equal(inactive.body.properties.active, false);
+    assertIonosError(await svc.request('GET', '/ipsecgateways', undefined, bearer), 401);
+    await svc.request('PUT', `${UM}/users/${user.id}`, { properties: { email: 'dana@example.com', active: true, password: 'a-new-password' } });
+    assert.equal((await svc.request('GET', '/ipsecgateways', undefined, bearer)).status, 200, 'reactivated; the token is still valid');
+    assertIonosError(await svc.request('GET', '/ipsecgateways', undefined, { authorization: basicAuth('dana@example.com', 'user-password-1') }), 401);
+    assert.equal((await svc.request('GET', '/ipsecgateways', undefined, { authorization: basicAuth('dana@example.com', 'a-new-password') })).status, 200);
+    assertIonosError(await svc.request('PUT', `${UM}/users/${user.id}`, { properties: { email: 'admin@example.com' } }), 409, /email/);
+  });
+
   test('another contract\'s users and groups are 404; the last administrator cannot be deleted', async () => {
     await svc.auth.createContract('boss@other.example', 'other-password');
     const other = { authorization: basicAuth('boss@other.example', 'other-password') };

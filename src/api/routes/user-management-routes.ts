@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parsePage } from '../../domain/pagination.ts';
 import {
-  GroupCollection, GroupCreate, GroupMemberAdd, GroupRead, UserCollection, UserCreate, UserRead,
-  type GroupCreateProperties, type UserCreateProperties,
+  GroupCollection, GroupCreate, GroupMemberAdd, GroupRead, UserCollection, UserCreate, UserRead, UserUpdate,
+  type GroupCreateProperties, type UserCreateProperties, type UserUpdateProperties,
 } from '../../schemas/user-management.ts';
 import type { UserService } from '../../service/user-service.ts';
 import { presentCollection } from '../present.ts';
@@ -29,6 +29,10 @@ export function registerUserManagementRoutes(app: FastifyInstance, users: UserSe
   });
   app.get(`${UM}/users/:userId`, { schema: schema('umUsersFindById', { response: { 200: UserRead, ...errors } }) }, async (request) =>
     presentUser(baseUrlOf(request), await users.getUser(principalOf(request), pathId(request, 'userId'))));
+  app.put(`${UM}/users/:userId`, { preValidation: dropEmptyBody, schema: schema('umUsersPut', { body: UserUpdate, response: { 202: UserRead, ...errors } }) }, async (request, reply) => {
+    const view = await users.updateUser(principalOf(request), pathId(request, 'userId'), (request.body as { properties: UserUpdateProperties }).properties);
+    return reply.code(202).send(presentUser(baseUrlOf(request), view));
+  });
   app.delete(`${UM}/users/:userId`, { schema: schema('umUsersDelete', { response: { 202: { type: 'null' }, ...errors } }) }, async (request, reply) => {
     await users.deleteUser(principalOf(request), pathId(request, 'userId'));
     return reply.code(202).send();
@@ -45,6 +49,10 @@ export function registerUserManagementRoutes(app: FastifyInstance, users: UserSe
   });
   app.get(`${UM}/groups/:groupId`, { schema: schema('umGroupsFindById', { response: { 200: GroupRead, ...errors } }) }, async (request) =>
     presentGroup(baseUrlOf(request), await users.getGroup(principalOf(request), pathId(request, 'groupId'))));
+  app.put(`${UM}/groups/:groupId`, { preValidation: dropEmptyBody, schema: schema('umGroupsPut', { body: GroupCreate, response: { 202: GroupRead, ...errors } }) }, async (request, reply) => {
+    const view = await users.updateGroup(principalOf(request), pathId(request, 'groupId'), (request.body as { properties: GroupCreateProperties }).properties);
+    return reply.code(202).send(presentGroup(baseUrlOf(request), view));
+  });
   app.delete(`${UM}/groups/:groupId`, { schema: schema('umGroupsDelete', { response: { 202: { type: 'null' }, ...errors } }) }, async (request, reply) => {
     await users.deleteGroup(principalOf(request), pathId(request, 'groupId'));
     return reply.code(202).send();
