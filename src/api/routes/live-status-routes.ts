@@ -1,13 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { GatewayLiveState, LiveStateSource } from '../../agent/driver.ts';
 import type { GatewayKind } from '../../domain/desired-state.ts';
-import { badRequest, unauthorized } from '../../domain/errors.ts';
-import { isUuid } from '../../domain/formats.ts';
 import { MAX_LIMIT } from '../../domain/pagination.ts';
 import type { VpnService } from '../../service/vpn-service.ts';
 import type { ChildRecord } from '../../store/store.ts';
 import { sendError } from '../error-handler.ts';
-import '../request-principal.ts';
+import { pathId, principalOf } from './request-helpers.ts';
 
 export interface LiveStatusDeps {
   vpn: VpnService;
@@ -17,15 +15,8 @@ export interface LiveStatusDeps {
 
 const COLLECTIONS: Record<GatewayKind, string> = { wireguard: 'wireguardgateways', ipsec: 'ipsecgateways' };
 
-function gatewayIdOf(request: FastifyRequest): string {
-  const id = (request.params as { gatewayId?: string }).gatewayId ?? '';
-  if (!isUuid(id)) throw badRequest('The path parameter gatewayId must be a UUID.', 'INVALID_ID');
-  return id.toLowerCase();
-}
-
 async function allChildren(deps: LiveStatusDeps, request: FastifyRequest, kind: GatewayKind, gatewayId: string): Promise<ChildRecord[]> {
-  if (!request.principal) throw unauthorized();
-  const { listing } = await deps.vpn.listChildren(request.principal, kind, gatewayId, { offset: 0, limit: MAX_LIMIT });
+  const { listing } = await deps.vpn.listChildren(principalOf(request), kind, gatewayId, { offset: 0, limit: MAX_LIMIT });
   return listing.items;
 }
 
@@ -55,7 +46,7 @@ function presentLive(live: GatewayLiveState, children: ChildRecord[]) {
 export function registerLiveStatusRoutes(app: FastifyInstance, deps: LiveStatusDeps) {
   for (const kind of Object.keys(COLLECTIONS) as GatewayKind[]) {
     app.get(`/${COLLECTIONS[kind]}/:gatewayId/status`, { config: { vpn: true }, schema: { hide: true } }, async (request, reply) => {
-      const gatewayId = gatewayIdOf(request);
+      const gatewayId = pathId(request, 'gatewayId');
       const children = await allChildren(deps, request, kind, gatewayId);
       if (!deps.liveState) return sendError(reply, 501, 'NOT_IMPLEMENTED', 'Live state needs the linux data plane (--driver linux); this service renders files only.');
       const live = await deps.liveState.liveState({ kind, id: gatewayId });
