@@ -7,6 +7,7 @@ import type { DataPlaneDriver, LiveStateSource } from './agent/driver.ts';
 import { LinuxDriver } from './agent/linux/linux-driver.ts';
 import { buildApp } from './api/app.ts';
 import type { Config } from './config.ts';
+import { createServiceMetrics } from './observability/metrics.ts';
 import { loadOrCreateKey } from './security/key-files.ts';
 import { SecretBox } from './security/secret-box.ts';
 import { AuthService } from './service/auth-service.ts';
@@ -43,7 +44,10 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
   const auth = new AuthService({ store, signingKey });
   const bootstrap = await auth.bootstrapAdministrator(config.adminEmail, config.adminPassword);
   const dataPlane = driver ?? configuredDriver(config);
+  const live = liveStateOf(dataPlane);
+  const metrics = createServiceMetrics({ store, processMetrics: true, ...live });
   const reconciler = new Reconciler({
+    observer: metrics.reconcile,
     store, secretBox, logger: logger.child({ component: 'reconciler' }),
     driver: dataPlane,
     intervalMs: config.reconcileIntervalMs,
@@ -53,7 +57,8 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
     vpn, auth, users: new UserService(store), store, logger, location: config.location, publicUrl: config.publicUrl,
     rateLimitPerMinute: config.rateLimitPerMinute,
     ready: async () => (await store.ping(), reconciler.isRunning),
-    ...liveStateOf(dataPlane),
+    metrics,
+    ...live,
   });
   reconciler.start();
   return {

@@ -11,6 +11,19 @@ export interface ReconcilerDeps {
   logger: Logger;
   /** How often a full pass runs even without a nudge (drift repair). */
   intervalMs: number;
+  /** Told about every pass (e.g. for metrics); the agent itself depends on no metrics library. */
+  observer?: ReconcileObserver;
+}
+
+/** How one pass ran: full (every gateway) or only the changed ones, and how long it took. */
+export interface PassReport {
+  full: boolean;
+  seconds: number;
+}
+
+export interface ReconcileObserver {
+  passCompleted(report: PassReport, summary: PassSummary): void;
+  passFailed(report: PassReport): void;
 }
 
 export interface PassSummary {
@@ -75,6 +88,19 @@ export class Reconciler {
 
   /** One pass: over every gateway when full (the default), else over those with unapplied changes. */
   async runPass(options: { full?: boolean } = { full: true }): Promise<PassSummary> {
+    const started = performance.now();
+    const report = () => ({ full: options.full === true, seconds: (performance.now() - started) / 1000 });
+    try {
+      const summary = await this.pass(options);
+      this.deps.observer?.passCompleted(report(), summary);
+      return summary;
+    } catch (error) {
+      this.deps.observer?.passFailed(report());
+      throw error;
+    }
+  }
+
+  private async pass(options: { full?: boolean }): Promise<PassSummary> {
     const summary: PassSummary = { applied: 0, failed: 0, removed: 0 };
     const gateways = options.full ? await this.deps.store.listAllGateways() : await this.deps.store.listGatewaysWithPendingChanges();
     for (const gateway of gateways) {

@@ -10,8 +10,11 @@ import type { AuthService } from '../service/auth-service.ts';
 import type { UserService } from '../service/user-service.ts';
 import type { VpnService } from '../service/vpn-service.ts';
 import type { Store } from '../store/store.ts';
+import type { ServiceMetrics } from '../observability/metrics.ts';
 import { installAuditTrail } from './audit-hook.ts';
+import { installDocsPage } from './docs-page.ts';
 import { installErrorHandling, sendError } from './error-handler.ts';
+import { installMetrics } from './metrics-routes.ts';
 import { openApiInfo } from './openapi-info.ts';
 import type { PresentContext } from './present.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
@@ -40,6 +43,8 @@ export interface AppDeps {
   liveState?: LiveStateSource;
   /** Answers whether the service is ready (store reachable, reconciler running). */
   ready?: () => Promise<boolean>;
+  /** Prometheus series; GET /metrics is served when given. */
+  metrics?: ServiceMetrics;
 }
 
 type AjvLike = { addFormat(name: string, check: (s: string) => boolean): unknown };
@@ -94,6 +99,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await installRateLimit(app, deps.rateLimitPerMinute);
   await app.register(swagger, { openapi: openApiInfo });
+  await installDocsPage(app);
+  if (deps.metrics) installMetrics(app, deps.metrics);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

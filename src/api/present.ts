@@ -39,7 +39,7 @@ export function presentGateway(ctx: PresentContext, type: string, collectionPath
 }
 
 /** A child is AVAILABLE once its gateway applied the generation carrying it; else it shares the gateway's state. */
-function childStatus(child: ChildRecord, gateway: GatewayRecord): { status: ResourceStatus; statusMessage?: string } {
+export function childStatus(child: ChildRecord, gateway: GatewayRecord): { status: ResourceStatus; statusMessage?: string } {
   if (gateway.deleting) return { status: 'DESTROYING' };
   if (gateway.appliedGeneration >= child.generation && gateway.status !== 'FAILED') return { status: 'AVAILABLE' };
   if (gateway.status === 'FAILED') return { status: 'FAILED', ...(gateway.statusMessage ? { statusMessage: gateway.statusMessage } : {}) };

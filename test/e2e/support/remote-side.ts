@@ -52,12 +52,17 @@ function swanctlConf(tunnels: RemoteTunnel[]): string {
 
 /** The far end of IPSec tunnels: its own charon in the remote namespace, answering the gateway's IKE_SA_INIT. */
 export async function startRemoteCharon(topology: Topology, dir: string, tunnels: RemoteTunnel[]): Promise<{ uri: string }> {
+  return startRemoteCharonWithConfig(topology, dir, swanctlConf(tunnels));
+}
+
+/** A charon in the remote namespace loaded with the given swanctl.conf text (e.g. what `vpngw ipsec tunnel config` prints). */
+export async function startRemoteCharonWithConfig(topology: Topology, dir: string, swanctlText: string): Promise<{ uri: string }> {
   const home = join(dir, 'remote-charon');
   mkdirSync(home, { recursive: true });
   const conf = join(home, 'strongswan.conf');
   const socket = join(home, 'charon.vici');
   writeFileSync(conf, renderStrongswanConf({ viciSocket: socket, logFile: join(home, 'charon.log'), backend: 'libipsec' }));
-  writeFileSync(join(home, 'swanctl.conf'), swanctlConf(tunnels), { mode: 0o600 });
+  writeFileSync(join(home, 'swanctl.conf'), swanctlText, { mode: 0o600 });
   const env = { ...process.env, STRONGSWAN_CONF: conf };
   const child = spawn('ip', ['netns', 'exec', topology.remote, 'charon-systemd'], { env, stdio: 'ignore', detached: true });
   child.unref();

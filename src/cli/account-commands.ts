@@ -1,0 +1,92 @@
+import { ApiClient, ApiRequestError } from './api-client.ts';
+import type { CliContext, CommandGroup, OptionValues, Subcommand } from './command.ts';
+import { loginFilePath, readStoredLogin, removeStoredLogin, resolveApiUrl, writeStoredLogin, type ConnectionOptions } from './credentials.ts';
+import { formatJson, formatTable } from './output.ts';
+import { integerOption, str } from './property-options.ts';
+import { promptSecret, readSecretFile, UsageError } from './secret-input.ts';
+
+type TokenInfo = { id: string; createdDate: string; expirationDate: string };
+
+const ttlQuery = (values: OptionValues) => {
+  const ttl = integerOption(values, 'ttl');
+  return ttl !== undefined ? `?ttl=${ttl}` : '';
+};
+
+async function loginPassword(values: OptionValues, env: NodeJS.ProcessEnv): Promise<string> {
+  const file = str(values, 'password-file');
+  if (file) return readSecretFile(file, 'password');
+  return env.VPNGW_PASSWORD || env.IONOS_PASSWORD || str(values, 'password') || promptSecret('Password: ');
+}
+
+/** `vpngw login`: trades the email and password for a token, kept in the config directory (0600). */
+export const login: Subcommand = {
+  summary: 'Log in: get a token for the API and keep it (mode 0600) in $XDG_CONFIG_HOME/vpngw or ~/.config/vpngw.',
+  options: { ttl: { type: 'string' } },
+  optionsHelp: '--api-url URL --username EMAIL [--password-file FILE|-] [--ttl SECONDS] (the password is asked for when not given)',
+  async run(ctx, values) {
+    const username = str(values, 'username') || ctx.env.VPNGW_USERNAME || ctx.env.IONOS_USERNAME;
+    if (!username) throw new UsageError('--username (or IONOS_USERNAME) is required');
+    const apiUrl = resolveApiUrl(values as ConnectionOptions, ctx.env);
+    const client = new ApiClient(apiUrl, { kind: 'basic', username, password: await loginPassword(values, ctx.env) });
+    const { token } = await client.get<{ token: string }>(`/auth/v1/tokens/generate${ttlQuery(values)}`);
+    const path = writeStoredLogin(ctx.env, { apiUrl, token, username });
+    if (ctx.output === 'json') ctx.out(formatJson({ apiUrl, username, credentialsFile: path }));
+    else ctx.out(`Logged in to ${apiUrl} as ${username}; the token is kept in ${path}\n`);
+  },
+};
+
+/** `vpngw logout`: revokes the stored token on the server and forgets it. */
+export const logout: Subcommand = {
+  summary: 'Log out: revoke the stored token and remove it.',
+  async run(ctx) {
+    const stored = readStoredLogin(ctx.env);
+    if (!stored) {
+      ctx.out('Not logged in.\n');
+      return;
+    }
+    try {
+      await new ApiClient(stored.apiUrl, { kind: 'bearer', token: stored.token }).delete('/auth/v1/tokens?criteria=CURRENT');
+    } catch (error) {
+      // An expired or already revoked token is as good as revoked; anything else is worth a word.
+      if (!(error instanceof ApiRequestError && error.httpStatus === 401)) ctx.err(`vpngw logout: could not revoke the token (${(error as Error).message}); removing it anyway\n`);
+    }
+    removeStoredLogin(ctx.env);
+    ctx.out(`Logged out of ${stored.apiUrl}; removed ${loginFilePath(ctx.env)}\n`);
+  },
+};
+
+async function revoke(ctx: CliContext, values: OptionValues, args: string[]) {
+  const criteria = str(values, 'criteria');
+  if ((args.length === 1) === (criteria !== undefined)) throw new UsageError('give either a <tokenId> or --criteria ALL|EXPIRED|CURRENT');
+  const path = args[0] ? `/auth/v1/tokens/${encodeURIComponent(args[0])}` : `/auth/v1/tokens?criteria=${encodeURIComponent(criteria ?? '')}`;
+  const result = await ctx.client.delete(path);
+  ctx.out(ctx.output === 'json' ? formatJson(result) : `revoked ${args[0] ? `token ${args[0]}` : `${criteria} tokens`}\n`);
+}
+
+/** `vpngw token generate|list|revoke`. */
+export const tokenCommands: CommandGroup = {
+  generate: {
+    summary: 'Issue a token and print it (for IONOS_TOKEN); --ttl SECONDS, default one year.',
+    options: { ttl: { type: 'string' } },
+    async run(ctx, values) {
+      const body = await ctx.client.get<{ token: string }>(`/auth/v1/tokens/generate${ttlQuery(values)}`);
+      ctx.out(ctx.output === 'json' ? formatJson(body) : `${body.token}\n`);
+    },
+  },
+  list: {
+    summary: 'List your tokens (ids and dates, never the tokens themselves).',
+    async run(ctx) {
+      const body = await ctx.client.get<{ tokens: TokenInfo[] }>('/auth/v1/tokens');
+      ctx.out(ctx.output === 'json' ? formatJson(body) : formatTable([
+        { header: 'ID', value: (t) => t.id }, { header: 'CREATED', value: (t) => t.createdDate }, { header: 'EXPIRES', value: (t) => t.expirationDate },
+      ], body.tokens));
+    },
+  },
+  revoke: {
+    summary: 'Revoke one token by id, or all, the expired or the current one with --criteria.',
+    args: ['tokenId?'],
+    options: { criteria: { type: 'string' } },
+    optionsHelp: '[--criteria ALL|EXPIRED|CURRENT]',
+    run: revoke,
+  },
+};

@@ -1,0 +1,69 @@
+import { Gauge, type Registry } from 'prom-client';
+import type { GatewayLiveState, LiveStateSource } from '../agent/driver.ts';
+import type { GatewayRecord, Store } from '../store/store.ts';
+
+type Labels = Record<string, string>;
+
+/**
+ * The data plane as it is now: per WireGuard peer the latest handshake and transfer, per IPSec
+ * tunnel whether its SAs are up. Refreshed once per scrape (the driver asks wg(8) or charon),
+ * and reset each time, so a removed peer or tunnel stops being exported.
+ */
+export class LiveStateMetrics {
+  private readonly gauges: Record<string, Gauge<string>>;
+
+  constructor(registry: Registry, private readonly store: Store, private readonly source: LiveStateSource) {
+    const gauge = (name: string, help: string, labelNames: string[]) => new Gauge({ name, help, labelNames, registers: [registry] });
+    const peer = ['gateway_id', 'peer_id'];
+    const tunnel = ['gateway_id', 'tunnel_id'];
+    this.gauges = {
+      wgUp: gauge('vpngw_wireguard_interface_up', 'Whether the gateway\'s WireGuard interface exists (1) or not (0).', ['gateway_id']),
+      wgHandshake: gauge('vpngw_wireguard_peer_last_handshake_timestamp_seconds', 'Unix time of the peer\'s latest handshake; 0 when there was none.', peer),
+      wgRx: gauge('vpngw_wireguard_peer_receive_bytes', 'Bytes received from the peer since the interface came up.', peer),
+      wgTx: gauge('vpngw_wireguard_peer_transmit_bytes', 'Bytes sent to the peer since the interface came up.', peer),
+      charonUp: gauge('vpngw_ipsec_charon_up', 'Whether the gateway\'s IKE daemon answers (1) or not (0).', ['gateway_id']),
+      ikeUp: gauge('vpngw_ipsec_tunnel_ike_sa_established', 'Whether the tunnel\'s IKE SA is established (1) or not (0).', tunnel),
+      childUp: gauge('vpngw_ipsec_tunnel_child_sa_established', 'Whether the tunnel\'s CHILD SA is installed (1) or not (0).', tunnel),
+      ipsecIn: gauge('vpngw_ipsec_tunnel_in_bytes', 'Bytes received through the tunnel\'s CHILD SAs.', tunnel),
+      ipsecOut: gauge('vpngw_ipsec_tunnel_out_bytes', 'Bytes sent through the tunnel\'s CHILD SAs.', tunnel),
+    };
+  }
+
+  private set(name: string, labels: Labels, value: number) {
+    this.gauges[name]?.set(labels, value);
+  }
+
+  /** Asks the driver about every gateway not being deleted; one gateway's failure leaves only its series out. */
+  async refresh(): Promise<void> {
+    const gateways = (await this.store.listAllGateways()).filter((g) => !g.deleting);
+    const states = await Promise.all(gateways.map(async (g) => ({ gateway: g, live: await this.source.liveState({ kind: g.kind, id: g.id }).catch(() => undefined) })));
+    for (const gauge of Object.values(this.gauges)) gauge.reset();
+    for (const { gateway, live } of states) if (live) await this.record(gateway, live);
+  }
+
+  private async record(gateway: GatewayRecord, live: GatewayLiveState) {
+    const gatewayId = gateway.id;
+    if (live.kind === 'ipsec') {
+      this.set('charonUp', { gateway_id: gatewayId }, live.charonRunning ? 1 : 0);
+      for (const t of live.tunnels) {
+        const labels = { gateway_id: gatewayId, tunnel_id: t.tunnelId };
+        this.set('ikeUp', labels, t.ikeEstablished ? 1 : 0);
+        this.set('childUp', labels, t.childEstablished ? 1 : 0);
+        this.set('ipsecIn', labels, t.bytesIn);
+        this.set('ipsecOut', labels, t.bytesOut);
+      }
+      return;
+    }
+    this.set('wgUp', { gateway_id: gatewayId }, live.present ? 1 : 0);
+    // Peers are labelled by their API id, which operators know; the data plane knows only keys.
+    const peerIds = new Map((await this.store.listAllChildren(gatewayId)).map((c) => [c.uniqueKey, c.id]));
+    for (const p of live.peers) {
+      const peerId = peerIds.get(p.publicKey);
+      if (!peerId) continue;
+      const labels = { gateway_id: gatewayId, peer_id: peerId };
+      this.set('wgHandshake', labels, p.latestHandshake ? Date.parse(p.latestHandshake) / 1000 : 0);
+      this.set('wgRx', labels, p.transferRxBytes);
+      this.set('wgTx', labels, p.transferTxBytes);
+    }
+  }
+}
