@@ -1,4 +1,15 @@
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { CreateTableBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+
+/** Who created and last changed a row, and when: the metadata of every VPN resource. */
+function withStampColumns<T extends string>(table: CreateTableBuilder<T, never>) {
+  return table
+    .addColumn('created_date', 'text', (c) => c.notNull())
+    .addColumn('created_by', 'text', (c) => c.notNull())
+    .addColumn('created_by_user_id', 'text', (c) => c.notNull())
+    .addColumn('last_modified_date', 'text', (c) => c.notNull())
+    .addColumn('last_modified_by', 'text', (c) => c.notNull())
+    .addColumn('last_modified_by_user_id', 'text', (c) => c.notNull());
+}
 
 /** Hand-written, forward-only migrations; names sort in the order they run. */
 const migrations: Record<string, Migration> = {
@@ -42,12 +53,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('generation', 'integer', (c) => c.notNull())
         .addColumn('applied_generation', 'integer', (c) => c.notNull())
         .addColumn('deleting', 'integer', (c) => c.notNull())
-        .addColumn('created_date', 'text', (c) => c.notNull())
-        .addColumn('created_by', 'text', (c) => c.notNull())
-        .addColumn('created_by_user_id', 'text', (c) => c.notNull())
-        .addColumn('last_modified_date', 'text', (c) => c.notNull())
-        .addColumn('last_modified_by', 'text', (c) => c.notNull())
-        .addColumn('last_modified_by_user_id', 'text', (c) => c.notNull())
+        .$call(withStampColumns)
         .execute();
       await db.schema
         .createIndex('gateways_by_contract')
@@ -63,12 +69,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('secret', 'text')
         .addColumn('unique_key', 'text')
         .addColumn('generation', 'integer', (c) => c.notNull())
-        .addColumn('created_date', 'text', (c) => c.notNull())
-        .addColumn('created_by', 'text', (c) => c.notNull())
-        .addColumn('created_by_user_id', 'text', (c) => c.notNull())
-        .addColumn('last_modified_date', 'text', (c) => c.notNull())
-        .addColumn('last_modified_by', 'text', (c) => c.notNull())
-        .addColumn('last_modified_by_user_id', 'text', (c) => c.notNull())
+        .$call(withStampColumns)
         .execute();
       await db.schema
         .createIndex('gateway_children_by_gateway')

@@ -2,12 +2,39 @@ import type { Selectable } from 'kysely';
 import type { GatewayKind } from '../domain/desired-state.ts';
 import type { ResourceStatus } from '../schemas/common.ts';
 import type { AuditRecordsTable, GatewayChildrenTable, GatewaysTable, GroupsTable, TokensTable, UsersTable } from './database-schema.ts';
-import type { AuditRecord, ChildKind, ChildRecord, GatewayRecord, GroupRecord, TokenRecord, UserRecord } from './store.ts';
+import type { AuditRecord, ChildKind, ChildRecord, GatewayRecord, GroupRecord, Stamp, TokenRecord, UserRecord } from './store.ts';
 
 // pg returns bigint/numeric as strings and SQLite has no boolean: convert explicitly, both ways.
 const toNumber = (v: unknown) => Number(v);
 const toBoolean = (v: unknown) => Number(v) === 1;
 const fromBoolean = (v: boolean) => (v ? 1 : 0);
+
+interface StampColumns {
+  created_date: string;
+  created_by: string;
+  created_by_user_id: string;
+  last_modified_date: string;
+  last_modified_by: string;
+  last_modified_by_user_id: string;
+}
+
+function stampsFromRow(row: StampColumns): { created: Stamp; modified: Stamp } {
+  return {
+    created: { date: row.created_date, by: row.created_by, byUserId: row.created_by_user_id },
+    modified: { date: row.last_modified_date, by: row.last_modified_by, byUserId: row.last_modified_by_user_id },
+  };
+}
+
+function stampsToRow(r: { created: Stamp; modified: Stamp }): StampColumns {
+  return {
+    created_date: r.created.date,
+    created_by: r.created.by,
+    created_by_user_id: r.created.byUserId,
+    last_modified_date: r.modified.date,
+    last_modified_by: r.modified.by,
+    last_modified_by_user_id: r.modified.byUserId,
+  };
+}
 
 export function gatewayFromRow(row: Selectable<GatewaysTable>): GatewayRecord {
   return {
@@ -22,8 +49,7 @@ export function gatewayFromRow(row: Selectable<GatewaysTable>): GatewayRecord {
     generation: toNumber(row.generation),
     appliedGeneration: toNumber(row.applied_generation),
     deleting: toBoolean(row.deleting),
-    created: { date: row.created_date, by: row.created_by, byUserId: row.created_by_user_id },
-    modified: { date: row.last_modified_date, by: row.last_modified_by, byUserId: row.last_modified_by_user_id },
+    ...stampsFromRow(row),
   };
 }
 
@@ -40,12 +66,7 @@ export function gatewayToRow(r: GatewayRecord): GatewaysTable {
     generation: r.generation,
     applied_generation: r.appliedGeneration,
     deleting: fromBoolean(r.deleting),
-    created_date: r.created.date,
-    created_by: r.created.by,
-    created_by_user_id: r.created.byUserId,
-    last_modified_date: r.modified.date,
-    last_modified_by: r.modified.by,
-    last_modified_by_user_id: r.modified.byUserId,
+    ...stampsToRow(r),
   };
 }
 
@@ -58,8 +79,7 @@ export function childFromRow(row: Selectable<GatewayChildrenTable>): ChildRecord
     secret: row.secret,
     uniqueKey: row.unique_key,
     generation: toNumber(row.generation),
-    created: { date: row.created_date, by: row.created_by, byUserId: row.created_by_user_id },
-    modified: { date: row.last_modified_date, by: row.last_modified_by, byUserId: row.last_modified_by_user_id },
+    ...stampsFromRow(row),
   };
 }
 
@@ -72,12 +92,7 @@ export function childToRow(r: ChildRecord): GatewayChildrenTable {
     secret: r.secret,
     unique_key: r.uniqueKey,
     generation: r.generation,
-    created_date: r.created.date,
-    created_by: r.created.by,
-    created_by_user_id: r.created.byUserId,
-    last_modified_date: r.modified.date,
-    last_modified_by: r.modified.by,
-    last_modified_by_user_id: r.modified.byUserId,
+    ...stampsToRow(r),
   };
 }
 

