@@ -1,17 +1,16 @@
 /**
- * `npm run bench`: starts the service (SQLite, files driver) on loopback and measures requests/s and
- * p50/p99 latency with autocannon, next to a bare node:http server answering a body of the same size.
+ * `npm run bench`: starts the service (`vpngw serve`: SQLite, files driver) as its own process on
+ * loopback and measures requests/s and p50/p99 latency with autocannon, next to a bare node:http
+ * server (also its own process) answering a body of the same size.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { loadConfig } from '../src/config.ts';
-import { createLogger } from '../src/logger.ts';
-import { assembleService, type RunningService } from '../src/service-assembly.ts';
+import { freePort } from '../test/support/free-port.ts';
 
+const ROOT = new URL('../', import.meta.url).pathname;
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const PEER_GATEWAYS = 250;
@@ -39,68 +38,86 @@ async function run(name: string, options: autocannon.Options): Promise<Row> {
   return { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: bad, bytes: result.throughput.average / Math.max(1, result.requests.average) };
 }
 
-async function baseline(bodySize: number): Promise<{ server: Server; url: string }> {
-  const body = Buffer.alloc(bodySize, 'x');
-  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+async function waitUntilUp(url: string, child: ChildProcess) {
+  for (let i = 0; i < 300; i += 1) {
+    if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode}`);
+    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not come up`);
 }
 
-async function seed(url: string, auth: string, count: number, createdFirst: string[]) {
+/** A bare node:http server in its own process answering `size` bytes of JSON to anything. */
+async function startBaseline(size: number): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const source = `const body = Buffer.alloc(${size}, 'x');
+    require('node:http').createServer((req, res) => { req.resume(); req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(body)); })
+      .listen(${port}, '127.0.0.1');`;
+  const child = spawn(process.execPath, ['-e', source], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilUp(url, child);
+  return { url, child };
+}
+
+async function startService(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+    cwd: ROOT,
+    stdio: 'ignore',
+    env: {
+      ...process.env, VPNGW_DATA_DIR: dataDir, VPNGW_PORT: String(port), VPNGW_ADMIN_EMAIL: EMAIL, VPNGW_ADMIN_PASSWORD: PASSWORD,
+      VPNGW_LOG_LEVEL: 'warn', VPNGW_RATE_LIMIT: '0',
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilUp(url, child);
+  return { url, child };
+}
+
+async function seedGateways(url: string, auth: string, count: number): Promise<string[]> {
+  const ids: string[] = [];
   for (let n = 0; n < count; n += 1) {
     const res = await fetch(`${url}/wireguardgateways`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: gatewayBody(n) });
     if (res.status !== 201) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
-    createdFirst.push(((await res.json()) as { id: string }).id);
+    ids.push(((await res.json()) as { id: string }).id);
   }
+  return ids;
 }
 
-async function main() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'vpngw-bench-'));
-  const config = loadConfig(['--port', '0'], { VPNGW_DATA_DIR: dataDir, VPNGW_ADMIN_EMAIL: EMAIL, VPNGW_ADMIN_PASSWORD: PASSWORD, VPNGW_LOG_LEVEL: 'warn', VPNGW_RATE_LIMIT: '0' });
-  const service: RunningService = await assembleService(config, createLogger('warn'));
-  await service.app.listen({ host: '127.0.0.1', port: 0 });
-  const url = `http://127.0.0.1:${(service.app.server.address() as AddressInfo).port}`;
-  try {
-    const basic = `Basic ${Buffer.from(`${EMAIL}:${PASSWORD}`).toString('base64')}`;
-    const { token } = (await (await fetch(`${url}/auth/v1/tokens/generate`, { headers: { authorization: basic } })).json()) as { token: string };
-    const auth = `Bearer ${token}`;
-    const ids: string[] = [];
-    await seed(url, auth, PEER_GATEWAYS, ids);
-    const headers = { authorization: auth, accept: 'application/json' };
-    const rows: Array<Row & { baseline: Row }> = [];
-    const measure = async (name: string, options: autocannon.Options) => {
-      const row = await run(name, options);
-      const { server, url: baseUrl } = await baseline(Math.round(row.bytes));
-      const base = await run('node:http baseline', { url: baseUrl, method: options.method ?? 'GET' });
-      server.close();
-      rows.push({ ...row, baseline: base });
-    };
-    await measure('GET one gateway', { url: `${url}/wireguardgateways/${ids[0]}`, headers });
-    await measure('GET a list of 100 gateways', { url: `${url}/wireguardgateways?limit=100`, headers });
-    let next = 0;
-    await measure('POST a peer', {
-      url, headers: { ...headers, 'content-type': 'application/json' }, method: 'POST',
-      amount: PEER_GATEWAYS * 20,
-      requests: [{
-        setupRequest: (req) => {
-          const n = next++;
-          return {
-            ...req, method: 'POST', path: `/wireguardgateways/${ids[n % PEER_GATEWAYS]}/peers`,
-            body: JSON.stringify({ properties: { name: `p${n}`, allowedIPs: ['10.0.0.2/32'], publicKey: peerKey(n) } }),
-          };
-        },
-      }],
-    });
-    printTable(rows);
-  } finally {
-    await service.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+async function measureAll(url: string): Promise<Array<Row & { baseline: Row }>> {
+  const basic = `Basic ${Buffer.from(`${EMAIL}:${PASSWORD}`).toString('base64')}`;
+  const { token } = (await (await fetch(`${url}/auth/v1/tokens/generate`, { headers: { authorization: basic } })).json()) as { token: string };
+  const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
+  const ids = await seedGateways(url, headers.authorization, PEER_GATEWAYS);
+  const rows: Array<Row & { baseline: Row }> = [];
+  const measure = async (name: string, options: autocannon.Options) => {
+    const row = await run(name, options);
+    const baseline = await startBaseline(Math.round(row.bytes));
+    try {
+      rows.push({ ...row, baseline: await run('node:http baseline', { url: baseline.url, method: options.method ?? 'GET' }) });
+    } finally {
+      baseline.child.kill();
+    }
+  };
+  await measure('GET one gateway', { url: `${url}/wireguardgateways/${ids[0]}`, headers });
+  await measure('GET a list of 100 gateways', { url: `${url}/wireguardgateways?limit=100`, headers });
+  let next = 0;
+  await measure('POST a peer', {
+    url, headers: { ...headers, 'content-type': 'application/json' }, method: 'POST', amount: PEER_GATEWAYS * 20,
+    requests: [{
+      setupRequest: (req) => {
+        const n = next++;
+        const body = JSON.stringify({ properties: { name: `p${n}`, allowedIPs: ['10.0.0.2/32'], publicKey: peerKey(n) } });
+        return { ...req, method: 'POST', path: `/wireguardgateways/${ids[n % PEER_GATEWAYS]}/peers`, body };
+      },
+    }],
+  });
+  return rows;
 }
 
 function printTable(rows: Array<Row & { baseline: Row }>) {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  console.log(`\n${CONNECTIONS} connections, ${DURATION_S} s per run (POST a peer: ${PEER_GATEWAYS * 20} requests), loopback\n`);
+  console.log(`\n${CONNECTIONS} connections, ${DURATION_S} s per run (POST a peer: ${PEER_GATEWAYS * 20} requests), loopback, server and load generator in separate processes\n`);
   console.log(line(['operation', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx/errors', 'baseline req/s', 'baseline p50/p99 ms', 'vs baseline']));
   console.log(line(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:']));
   for (const r of rows) {
@@ -111,4 +128,11 @@ function printTable(rows: Array<Row & { baseline: Row }>) {
   }
 }
 
-await main();
+const dataDir = mkdtempSync(join(tmpdir(), 'vpngw-bench-'));
+const service = await startService(dataDir);
+try {
+  printTable(await measureAll(service.url));
+} finally {
+  service.child.kill();
+  rmSync(dataDir, { recursive: true, force: true });
+}

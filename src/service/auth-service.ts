@@ -1,5 +1,5 @@
 import { createHash, createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
-import { jwtVerify, SignJWT } from 'jose';
+import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { badRequest, forbidden, notFound, unauthorized } from '../domain/errors.ts';
 import type { Principal } from '../domain/principal.ts';
 import { generatePassword, hashPassword, verifyPassword } from '../security/passwords.ts';
@@ -25,6 +25,7 @@ export class AuthService {
   // Basic auth comes with every SDK request: remember recent successful checks (keyed by a digest
   // that includes the stored hash, so a password change invalidates it) instead of re-running scrypt.
   private readonly verified = new Map<string, number>();
+  private readonly verifiedTokens = new Map<string, JWTPayload>();
   private readonly signingKey: KeyObject;
   private readonly throttle = new LoginThrottle();
 
@@ -75,12 +76,7 @@ export class AuthService {
   }
 
   private async authenticateBearer(token: string): Promise<Principal> {
-    let claims;
-    try {
-      claims = (await jwtVerify(token, this.signingKey, { issuer: ISSUER, algorithms: ['HS256'], currentDate: this.now() })).payload;
-    } catch {
-      throw unauthorized('The token is invalid or expired.');
-    }
+    const claims = await this.verifiedClaims(token);
     const record = claims.jti ? await this.deps.store.findToken(claims.jti) : undefined;
     if (!record || record.userId !== claims.sub || record.expirationDate <= this.now().toISOString()) {
       throw unauthorized('The token is invalid, expired or revoked.');
@@ -88,6 +84,25 @@ export class AuthService {
     const user = await this.deps.store.findUserById(record.userId);
     if (!user?.active) throw unauthorized('The token\'s user is not active.');
     return { ...principalOf(user), tokenId: record.id };
+  }
+
+  /**
+   * The claims of a token whose signature and expiry hold. A signature, once verified, stays valid for
+   * the same token text, so it is remembered; expiry is checked every time, revocation by the caller.
+   */
+  private async verifiedClaims(token: string): Promise<JWTPayload> {
+    let claims = this.verifiedTokens.get(token);
+    if (!claims) {
+      try {
+        claims = (await jwtVerify(token, this.signingKey, { issuer: ISSUER, algorithms: ['HS256'], currentDate: this.now() })).payload;
+      } catch {
+        throw unauthorized('The token is invalid or expired.');
+      }
+      if (this.verifiedTokens.size >= VERIFIED_CACHE_LIMIT) this.verifiedTokens.clear();
+      this.verifiedTokens.set(token, claims);
+    }
+    if ((claims.exp ?? 0) * 1000 <= this.now().getTime()) throw unauthorized('The token is invalid or expired.');
+    return claims;
   }
 
   /** Issues a signed token for the caller, recorded so that it can be listed and revoked. */
