@@ -25,7 +25,17 @@ export interface TokensTable {
   expiration_date: string;
 }
 
-export interface GatewaysTable {
+/** Who created and last changed a row, and when. */
+export interface StampColumns {
+  created_date: string;
+  created_by: string;
+  created_by_user_id: string;
+  last_modified_date: string;
+  last_modified_by: string;
+  last_modified_by_user_id: string;
+}
+
+export interface GatewaysTable extends StampColumns {
   id: string;
   contract_number: number;
   kind: string;
@@ -37,15 +47,9 @@ export interface GatewaysTable {
   generation: number;
   applied_generation: number;
   deleting: number;
-  created_date: string;
-  created_by: string;
-  created_by_user_id: string;
-  last_modified_date: string;
-  last_modified_by: string;
-  last_modified_by_user_id: string;
 }
 
-export interface GatewayChildrenTable {
+export interface GatewayChildrenTable extends StampColumns {
   id: string;
   gateway_id: string;
   kind: string;
@@ -53,12 +57,6 @@ export interface GatewayChildrenTable {
   secret: string | null;
   unique_key: string | null;
   generation: number;
-  created_date: string;
-  created_by: string;
-  created_by_user_id: string;
-  last_modified_date: string;
-  last_modified_by: string;
-  last_modified_by_user_id: string;
 }
 
 

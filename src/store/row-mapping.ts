@@ -1,22 +1,13 @@
 import type { Selectable } from 'kysely';
 import type { GatewayKind } from '../domain/desired-state.ts';
 import type { ResourceStatus } from '../schemas/common.ts';
-import type { AuditRecordsTable, GatewayChildrenTable, GatewaysTable, GroupsTable, TokensTable, UsersTable } from './database-schema.ts';
+import type { AuditRecordsTable, GatewayChildrenTable, GatewaysTable, GroupsTable, StampColumns, TokensTable, UsersTable } from './database-schema.ts';
 import type { AuditRecord, ChildKind, ChildRecord, GatewayRecord, GroupRecord, Stamp, TokenRecord, UserRecord } from './store.ts';
 
 // pg returns bigint/numeric as strings and SQLite has no boolean: convert explicitly, both ways.
 const toNumber = (v: unknown) => Number(v);
 const toBoolean = (v: unknown) => Number(v) === 1;
 const fromBoolean = (v: boolean) => (v ? 1 : 0);
-
-interface StampColumns {
-  created_date: string;
-  created_by: string;
-  created_by_user_id: string;
-  last_modified_date: string;
-  last_modified_by: string;
-  last_modified_by_user_id: string;
-}
 
 function stampsFromRow(row: StampColumns): { created: Stamp; modified: Stamp } {
   return {
