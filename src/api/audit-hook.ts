@@ -15,18 +15,20 @@ function resourceIdOf(request: FastifyRequest, reply: FastifyReply): string | nu
 }
 
 /**
- * Records every mutating request once it has been answered: who, which contract, what, on which
- * resource, and the outcome. Bodies are never recorded, so no secret can reach the audit trail.
+ * Records every authenticated mutating request once it has been answered: who, which contract, what,
+ * on which resource, and the outcome. Bodies are never recorded, so no secret can reach the audit
+ * trail. Requests refused before authentication (401, 429) belong to no contract: they go to the
+ * request log only, so a flood of them cannot fill the store.
  */
 export function installAuditTrail(app: FastifyInstance, store: Store) {
   app.addHook('onResponse', async (request, reply) => {
-    if (!MUTATING.has(request.method)) return;
     const principal = request.principal;
+    if (!MUTATING.has(request.method) || !principal) return;
     await store.insertAuditRecord({
       id: randomUUID(),
-      contractNumber: principal?.contractNumber ?? null,
-      userId: principal?.userId ?? null,
-      userEmail: principal?.email ?? null,
+      contractNumber: principal.contractNumber,
+      userId: principal.userId,
+      userEmail: principal.email,
       operation: `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`,
       resourceId: resourceIdOf(request, reply),
       httpStatus: reply.statusCode,

@@ -40,9 +40,8 @@ export function presentToken(baseUrl: string, t: TokenRecord) {
 
 export function presentAuditRecord(a: AuditRecord) {
   return {
-    id: a.id, date: a.date, operation: a.operation, httpStatus: a.httpStatus, outcome: a.outcome, requestId: a.requestId, clientIp: a.clientIp,
-    ...(a.userId ? { userId: a.userId } : {}),
-    ...(a.userEmail ? { userEmail: a.userEmail } : {}),
+    id: a.id, date: a.date, userId: a.userId, userEmail: a.userEmail, operation: a.operation, httpStatus: a.httpStatus,
+    outcome: a.outcome, requestId: a.requestId, clientIp: a.clientIp,
     ...(a.resourceId ? { resourceId: a.resourceId } : {}),
   };
 }

@@ -96,8 +96,8 @@ export const TokenCriteria = Type.Object({ criteria: Type.Optional(Type.Enum(['A
 export const AuditRecordRead = Type.Object({
   id: Uuid,
   date: Type.String(),
-  userId: Type.Optional(Type.String()),
-  userEmail: Type.Optional(Type.String()),
+  userId: Type.String(),
+  userEmail: Type.String(),
   operation: Type.String({ description: 'Method and route, e.g. POST /wireguardgateways.' }),
   resourceId: Type.Optional(Type.String()),
   httpStatus: Type.Integer(),

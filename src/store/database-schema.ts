@@ -76,9 +76,9 @@ export interface GroupMembersTable {
 
 export interface AuditRecordsTable {
   id: string;
-  contract_number: number | null;
-  user_id: string | null;
-  user_email: string | null;
+  contract_number: number;
+  user_id: string;
+  user_email: string;
   operation: string;
   resource_id: string | null;
   http_status: number;

@@ -108,9 +108,9 @@ const migrations: Record<string, Migration> = {
       await db.schema
         .createTable('audit_records')
         .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('contract_number', 'integer')
-        .addColumn('user_id', 'text')
-        .addColumn('user_email', 'text')
+        .addColumn('contract_number', 'integer', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('user_email', 'text', (c) => c.notNull())
         .addColumn('operation', 'text', (c) => c.notNull())
         .addColumn('resource_id', 'text')
         .addColumn('http_status', 'integer', (c) => c.notNull())

@@ -150,7 +150,7 @@ export function groupToRow(g: GroupRecord): GroupsTable {
 export function auditFromRow(row: Selectable<AuditRecordsTable>): AuditRecord {
   return {
     id: row.id,
-    contractNumber: row.contract_number === null ? null : toNumber(row.contract_number),
+    contractNumber: toNumber(row.contract_number),
     userId: row.user_id,
     userEmail: row.user_email,
     operation: row.operation,

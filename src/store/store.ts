@@ -82,10 +82,9 @@ export interface GroupRecord {
 
 export interface AuditRecord {
   id: string;
-  /** Absent when the request was not authenticated. */
-  contractNumber: number | null;
-  userId: string | null;
-  userEmail: string | null;
+  contractNumber: number;
+  userId: string;
+  userEmail: string;
   /** The operation: method and route, e.g. `POST /wireguardgateways`. */
   operation: string;
   resourceId: string | null;

@@ -122,12 +122,13 @@ describe('audit trail', () => {
   before(async () => { svc = await startTestService(); });
   after(async () => { await svc.stop(); });
 
-  test('every mutating request is recorded with who, what, on which resource and the outcome; no secrets', async () => {
+  test('every authenticated mutating request is recorded with who, what, on which resource and the outcome; no secrets', async () => {
     const gw = (await svc.request('POST', '/wireguardgateways', wireguardGateway())).body;
     const ipsec = (await svc.request('POST', '/ipsecgateways', ipsecGateway())).body;
     await svc.request('POST', `/ipsecgateways/${ipsec.id}/tunnels`, ipsecTunnel());
     await svc.request('DELETE', '/wireguardgateways/0b8f8f9e-9d7e-4c33-9f3a-3a1b2c3d4e5f');
     await svc.request('GET', `/wireguardgateways/${gw.id}`);
+    assertIonosError(await svc.request('POST', '/wireguardgateways', wireguardGateway(), { authorization: '' }), 401);
     const records = await svc.request('GET', '/audit/v1/records');
     assert.equal(records.status, 200);
     const ops = records.body.items.map((r: { operation: string; httpStatus: number; outcome: string }) => `${r.operation} ${r.httpStatus} ${r.outcome}`);
