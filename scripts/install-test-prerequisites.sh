@@ -15,6 +15,7 @@ APT_PACKAGES=(
   libstrongswan-standard-plugins
   libstrongswan-extra-plugins
   chromium
+  postgresql
 )
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -17,6 +17,8 @@ export interface Config {
   netns?: string;
   /** With the linux driver: ESP in userspace (kernel-libipsec, works everywhere) or in the kernel's XFRM. */
   ipsecBackend: 'libipsec' | 'xfrm';
+  /** postgres://… to keep the state in PostgreSQL instead of the embedded SQLite file. */
+  databaseUrl?: string;
   reconcileIntervalMs: number;
   /** Requests per minute per client address; 0 turns the limit off. */
   rateLimitPerMinute: number;
@@ -49,6 +51,14 @@ function integerSetting(name: string, raw: string, min: number, max: number): nu
   return value;
 }
 
+// Environment only: the URL may carry the database password.
+function databaseUrlOf(env: NodeJS.ProcessEnv): { databaseUrl?: string } {
+  const url = env.VPNGW_DATABASE_URL;
+  if (!url) return {};
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new ConfigError('VPNGW_DATABASE_URL must be a postgres:// URL.');
+  return { databaseUrl: url };
+}
+
 /** Reads the configuration of `vpngw serve`; secrets (keys, passwords) come only from the environment. */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   const { values } = parseArgs({
@@ -79,6 +89,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     adminPassword: get('admin-password'),
     secretKey: env.VPNGW_SECRET_KEY || undefined,
     tokenSigningKey: env.VPNGW_TOKEN_SIGNING_KEY || undefined,
+    ...databaseUrlOf(env),
     driver,
     ...(netns !== undefined ? { netns } : {}),
     ipsecBackend,

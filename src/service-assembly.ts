@@ -13,7 +13,7 @@ import { SecretBox } from './security/secret-box.ts';
 import { AuthService } from './service/auth-service.ts';
 import { UserService } from './service/user-service.ts';
 import { VpnService } from './service/vpn-service.ts';
-import { openSqliteStore } from './store/sqlite-store.ts';
+import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 
 export interface RunningService {
@@ -38,7 +38,7 @@ function liveStateOf(driver: DataPlaneDriver): { liveState?: LiveStateSource } {
 
 /** Builds the whole service from a configuration: store, keys, services, reconciler and API. */
 export async function assembleService(config: Config, logger: Logger, driver?: DataPlaneDriver): Promise<RunningService> {
-  const store = await openSqliteStore(join(config.dataDir, 'vpngw.sqlite'));
+  const store = await openStore(config);
   const secretBox = new SecretBox(loadOrCreateKey(config.dataDir, 'secret.key', config.secretKey, 'VPNGW_SECRET_KEY'));
   const signingKey = loadOrCreateKey(config.dataDir, 'token-signing.key', config.tokenSigningKey, 'VPNGW_TOKEN_SIGNING_KEY');
   const auth = new AuthService({ store, signingKey });

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError } from '../domain/errors.ts';
+import { UniqueViolation } from '../store/store.ts';
 import { validationMessage } from './validation-messages.ts';
 
 /** Sends the IONOS error body. */
@@ -19,6 +20,9 @@ const FRAMEWORK_ERRORS: Record<string, { status: number; code: string; message: 
 export function installErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ApiError) return sendError(reply, error.httpStatus, error.errorCode, error.message);
+    if (error instanceof UniqueViolation) {
+      return sendError(reply, 409, 'CONCURRENT_CHANGE', 'The request conflicts with a concurrent change of the same resource; read it and retry.');
+    }
     if (error.validation) {
       const message = error.validation.map((e) => validationMessage(e, error.validationContext ?? 'body')).join(' ');
       return sendError(reply, 400, 'VALIDATION_FAILED', message);

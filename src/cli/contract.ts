@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatRules } from '../domain/formats.ts';
 import { Formats } from '../schemas/formats.ts';
 import { loadOrCreateKey } from '../security/key-files.ts';
 import { AuthService } from '../service/auth-service.ts';
-import { openSqliteStore } from '../store/sqlite-store.ts';
+import { openStore } from '../store/open-store.ts';
 import { loadConfig } from '../config.ts';
 
 const USAGE = `Usage: vpngw contract create --admin-email EMAIL [--admin-password-file FILE | --admin-password PASSWORD] [--data-dir DIR]
@@ -45,7 +44,7 @@ export async function contractCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig(values['data-dir'] ? ['--data-dir', values['data-dir']] : [], process.env);
-  const store = await openSqliteStore(join(config.dataDir, 'vpngw.sqlite'));
+  const store = await openStore(config);
   try {
     if (await store.findUserByEmail(email)) {
       process.stderr.write(`vpngw contract create: a user with the email ${email} exists already.\n`);

@@ -3,9 +3,21 @@ import type { Database } from './database-schema.ts';
 import type { EngineCapabilities } from './kysely-store.ts';
 import { countOf, KyselyReader } from './kysely-reader.ts';
 import { childToRow, gatewayToRow, groupToRow, tokenToRow, userToRow } from './row-mapping.ts';
-import type { ChildKind, ChildRecord, Contract, GatewayRecord, GroupRecord, StoreWriter, TokenRecord, UserRecord } from './store.ts';
+import { UniqueViolation, type ChildKind, type ChildRecord, type Contract, type GatewayRecord, type GroupRecord, type StoreWriter, type TokenRecord, type UserRecord } from './store.ts';
 
 const FIRST_CONTRACT_NUMBER = 31000001;
+
+/** Runs an insert, reporting a duplicate key (a concurrent writer won the race) as UniqueViolation. */
+async function uniquely<T>(insert: Promise<T>): Promise<T> {
+  try {
+    return await insert;
+  } catch (error) {
+    const code = String((error as { code?: unknown }).code ?? '');
+    // PostgreSQL: 23505; better-sqlite3: SQLITE_CONSTRAINT_UNIQUE / SQLITE_CONSTRAINT_PRIMARYKEY.
+    if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new UniqueViolation();
+    throw error;
+  }
+}
 
 /** Writes inside one transaction. */
 export class KyselyWriter extends KyselyReader implements StoreWriter {
@@ -19,7 +31,7 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
   }
 
   async insertGateway(record: GatewayRecord) {
-    await this.db.insertInto('gateways').values(gatewayToRow(record)).execute();
+    await uniquely(this.db.insertInto('gateways').values(gatewayToRow(record)).execute());
   }
 
   async updateGateway(record: GatewayRecord) {
@@ -33,7 +45,7 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
   }
 
   async insertChild(record: ChildRecord) {
-    await this.db.insertInto('gateway_children').values(childToRow(record)).execute();
+    await uniquely(this.db.insertInto('gateway_children').values(childToRow(record)).execute());
   }
 
   async updateChild(record: ChildRecord) {
@@ -50,7 +62,7 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
   }
 
   async insertContract(contract: Contract) {
-    await this.db.insertInto('contracts').values({ number: contract.number, created_date: contract.createdDate }).execute();
+    await uniquely(this.db.insertInto('contracts').values({ number: contract.number, created_date: contract.createdDate }).execute());
   }
 
   async nextContractNumber() {
@@ -60,7 +72,7 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
   }
 
   async insertUser(user: UserRecord) {
-    await this.db.insertInto('users').values(userToRow({ ...user, email: user.email.toLowerCase() })).execute();
+    await uniquely(this.db.insertInto('users').values(userToRow({ ...user, email: user.email.toLowerCase() })).execute());
   }
 
   async insertToken(token: TokenRecord) {

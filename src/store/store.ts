@@ -4,6 +4,14 @@ import type { Page } from '../domain/pagination.ts';
 
 export type ChildKind = 'peer' | 'tunnel';
 
+/** A write lost a race: another writer created the same key first. */
+export class UniqueViolation extends Error {
+  override readonly name = 'UniqueViolation';
+  constructor() {
+    super('A concurrent change created the same key first.');
+  }
+}
+
 /** Who changed a resource and when (UTC, RFC 3339 ending in Z). */
 export interface Stamp {
   date: string;

@@ -6,6 +6,7 @@ import { wireguardPublicKey } from '../../src/domain/wireguard-keys.ts';
 import { waitForStatus } from '../support/api-assertions.ts';
 import { ipsecGateway, ipsecTunnel, wireguardGateway, wireguardPeer } from '../support/fixtures.ts';
 import { ADMIN_PASSWORD, startTestService, type TestService } from '../support/test-service.ts';
+import pg from 'pg';
 
 // Secrets of this test only, so that a hit can only come from these requests.
 const PRIVATE_KEY = Buffer.alloc(32, 0x5c).toString('base64');
@@ -96,9 +97,8 @@ describe('secrets: never returned, never logged, encrypted at rest', () => {
     for (const line of withAuth) assert.match(line, /"authorization":"\[REDACTED\]"/i);
   });
 
-  test('the database file (and its WAL) holds neither the private key nor the PSK in plain text', () => {
-    const db = join(svc.dataDir, 'vpngw.sqlite');
-    const bytes = Buffer.concat(['', '-wal', '-shm'].map((suffix) => `${db}${suffix}`).filter(existsSync).map((p) => readFileSync(p)));
+  test('the store (SQLite file and WAL, or every PostgreSQL row) holds neither the private key nor the PSK in plain text', async () => {
+    const bytes = await storedBytes(svc);
     assert.ok(bytes.length > 0);
     assert.ok(bytes.includes(Buffer.from(wireguardPublicKey(PRIVATE_KEY))), 'the check can see stored values (the public key is stored)');
     for (const [what, secret] of [['private key', PRIVATE_KEY], ['PSK', TUNNEL_PSK], ['admin password', ADMIN_PASSWORD]] as const) {
@@ -108,9 +108,26 @@ describe('secrets: never returned, never logged, encrypted at rest', () => {
   });
 
   test('the secret-encryption key and the database are readable by the owner only (0600)', () => {
-    for (const name of ['secret.key', 'vpngw.sqlite']) {
+    for (const name of svc.databaseUrl ? ['secret.key'] : ['secret.key', 'vpngw.sqlite']) {
       const mode = statSync(join(svc.dataDir, name)).mode & 0o777;
       assert.equal(mode, 0o600, `${name} has mode ${mode.toString(8)}`);
     }
   });
 });
+
+/** Everything the store holds, as bytes: the SQLite files, or every row of every PostgreSQL table as text. */
+async function storedBytes(svc: TestService): Promise<Buffer> {
+  if (!svc.databaseUrl) {
+    const db = join(svc.dataDir, 'vpngw.sqlite');
+    return Buffer.concat(['', '-wal', '-shm'].map((suffix) => `${db}${suffix}`).filter(existsSync).map((p) => readFileSync(p)));
+  }
+  const client = new pg.Client({ connectionString: svc.databaseUrl });
+  await client.connect();
+  try {
+    const tables = await client.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
+    const dumps = await Promise.all(tables.rows.map((t) => client.query(`SELECT * FROM "${t.tablename}"`)));
+    return Buffer.from(JSON.stringify(dumps.map((d) => d.rows)));
+  } finally {
+    await client.end();
+  }
+}

@@ -155,7 +155,7 @@ describe('vpngw contract create', () => {
     const svc = await startTestService();
     try {
       const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/main.ts', 'contract', 'create', '--admin-email', 'tenant@example.org'], {
-        env: { ...process.env, VPNGW_DATA_DIR: svc.dataDir, VPNGW_CONTRACT_ADMIN_PASSWORD: 'tenant-password' },
+        env: { ...process.env, ...svc.env, VPNGW_CONTRACT_ADMIN_PASSWORD: 'tenant-password' },
       });
       assert.match(stdout.trim(), /^[0-9]+$/);
       assert.notEqual(stdout.trim(), '31000001');
@@ -165,7 +165,7 @@ describe('vpngw contract create', () => {
       const users = await svc.request('GET', '/cloudapi/v6/um/users', undefined, tenant);
       assert.deepEqual(users.body.items.map((u: { properties: { email: string } }) => u.properties.email), ['tenant@example.org']);
       const again = await run(process.execPath, ['--import', 'tsx', 'src/main.ts', 'contract', 'create', '--admin-email', 'tenant@example.org'], {
-        env: { ...process.env, VPNGW_DATA_DIR: svc.dataDir, VPNGW_CONTRACT_ADMIN_PASSWORD: 'tenant-password' },
+        env: { ...process.env, ...svc.env, VPNGW_CONTRACT_ADMIN_PASSWORD: 'tenant-password' },
       }).catch((error: { code: number; stderr: string }) => error);
       assert.equal((again as { code: number }).code, 1);
     } finally {

@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { openSqliteStore } from '../../src/store/sqlite-store.ts';
 import { describeStoreContract } from './store-contract.ts';
+import { openTestPostgresStore, postgresUnavailable } from '../support/postgres-database.ts';
 
-// Every engine runs the same contract; a PostgreSQL factory joins here when PG_URL is set.
+// Every engine runs the same contract.
 describeStoreContract('SQLite in memory', () => openSqliteStore(':memory:'));
+if (!postgresUnavailable()) describeStoreContract('PostgreSQL', openTestPostgresStore);
 
 const dirs: string[] = [];
 describeStoreContract('SQLite file', () => {

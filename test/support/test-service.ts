@@ -6,12 +6,17 @@ import type { DataPlaneDriver } from '../../src/agent/driver.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { assembleService, type RunningService } from '../../src/service-assembly.ts';
+import { createTestDatabase } from './postgres-database.ts';
 
 export const ADMIN_EMAIL = 'admin@example.com';
 export const ADMIN_PASSWORD = 'correct horse battery staple';
 
 export interface TestService extends RunningService {
   dataDir: string;
+  /** The PostgreSQL database the service uses; absent on SQLite. */
+  databaseUrl?: string;
+  /** The VPNGW_* settings it was started with, for a CLI run against the same store. */
+  env: Record<string, string>;
   /** Every log line the service wrote, as text. */
   logs: string[];
   /** Basic credentials of the first administrator. */
@@ -30,10 +35,16 @@ export interface TestResponse {
 
 export const basicAuth = (email: string, password: string) => `Basic ${Buffer.from(`${email}:${password}`).toString('base64')}`;
 
-/** Starts the whole service on a fresh data directory (SQLite, files driver unless one is given). */
-export async function startTestService(options: { driver?: DataPlaneDriver; env?: Record<string, string> } = {}): Promise<TestService> {
+/** The engine behind startTestService: SQLite, or PostgreSQL when VPNGW_TEST_ENGINE=postgres (a second pass of the suite). */
+export function testEngine(): 'sqlite' | 'postgres' {
+  return process.env.VPNGW_TEST_ENGINE === 'postgres' ? 'postgres' : 'sqlite';
+}
+
+/** Starts the whole service on a fresh data directory (SQLite, or a fresh PostgreSQL database; files driver unless one is given). */
+export async function startTestService(options: { driver?: DataPlaneDriver; env?: Record<string, string>; postgres?: boolean } = {}): Promise<TestService> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vpngw-test-'));
-  const config = loadConfig([], {
+  const database = options.postgres ?? testEngine() === 'postgres' ? await createTestDatabase() : undefined;
+  const env: Record<string, string> = {
     VPNGW_DATA_DIR: dataDir,
     VPNGW_ADMIN_EMAIL: ADMIN_EMAIL,
     VPNGW_ADMIN_PASSWORD: ADMIN_PASSWORD,
@@ -41,8 +52,10 @@ export async function startTestService(options: { driver?: DataPlaneDriver; env?
     VPNGW_PUBLIC_URL: 'http://vpn.test',
     VPNGW_LOG_LEVEL: 'debug',
     VPNGW_RATE_LIMIT: '100000',
+    ...(database ? { VPNGW_DATABASE_URL: database.url } : {}),
     ...options.env,
-  });
+  };
+  const config = loadConfig([], env);
   const logs: string[] = [];
   const sink = new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } });
   const service = await assembleService(config, createLogger(config.logLevel, sink), options.driver);
@@ -50,6 +63,8 @@ export async function startTestService(options: { driver?: DataPlaneDriver; env?
   return {
     ...service,
     dataDir,
+    env,
+    ...(database ? { databaseUrl: database.url } : {}),
     logs,
     basic,
     async request(method, url, body, headers = {}) {
@@ -65,6 +80,7 @@ export async function startTestService(options: { driver?: DataPlaneDriver; env?
     },
     async stop() {
       await service.close();
+      await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
