@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError } from '../domain/errors.ts';
-import { UniqueViolation } from '../store/store.ts';
+import { isStoreUnavailable, UniqueViolation } from '../store/store.ts';
 import { validationMessage } from './validation-messages.ts';
 
 /** Sends the IONOS error body. */
@@ -26,6 +26,10 @@ export function installErrorHandling(app: FastifyInstance) {
     if (error.validation) {
       const message = error.validation.map((e) => validationMessage(e, error.validationContext ?? 'body')).join(' ');
       return sendError(reply, 400, 'VALIDATION_FAILED', message);
+    }
+    if (isStoreUnavailable(error)) {
+      request.log.error({ err: error }, 'the store is unreachable');
+      return sendError(reply, 503, 'STORE_UNAVAILABLE', 'The service cannot reach its store right now; retry shortly.');
     }
     const known = error.code ? FRAMEWORK_ERRORS[error.code] : undefined;
     if (known) return sendError(reply, known.status, known.code, known.message);

@@ -4,6 +4,15 @@ import type { Page } from '../domain/pagination.ts';
 
 export type ChildKind = 'peer' | 'tunnel';
 
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03', 'SQLITE_BUSY']);
+
+/** Whether an error means the store cannot be reached right now (answer 503), rather than a bug. */
+export function isStoreUnavailable(error: unknown): boolean {
+  const code = String((error as { code?: unknown } | null)?.code ?? '');
+  // PostgreSQL class 08: connection exceptions.
+  return UNREACHABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code) || /Connection terminated/i.test(String((error as Error)?.message));
+}
+
 /** A write lost a race: another writer created the same key first. */
 export class UniqueViolation extends Error {
   override readonly name = 'UniqueViolation';
