@@ -13,6 +13,7 @@ import { startRemoteCharon, startRemoteWireguard } from '../test/e2e/support/rem
 import { CONNECTIONS, settledGateway, startService, type E2eService } from '../test/e2e/support/service.ts';
 import { eventually, missingForE2e, nsExec, sh } from '../test/e2e/support/system.ts';
 import { createTopology, type Topology } from '../test/e2e/support/topology.ts';
+import { wireguardInterfaceName } from '../src/agent/linux/names.ts';
 
 const RUNS = Number(process.argv[2] ?? 10);
 
@@ -33,7 +34,7 @@ async function wireguardRun(svc: E2eService, topology: Topology, remoteIf: strin
   const gw = await svc.request('POST', '/wireguardgateways', { properties: {
     name: `bench-${run}`, gatewayIP: '192.0.2.1', interfaceIPv4CIDR: '10.7.0.1/24', connections: CONNECTIONS, privateKey: generateWireguardKeyPair().privateKey, listenPort: 51820,
   } });
-  topology.wireguardInterfaces.push(`vg${String(gw.body.id).replace(/-/g, '').slice(0, 12)}`);
+  topology.wireguardInterfaces.push(wireguardInterfaceName(String(gw.body.id)));
   const peers = (await nsExec(topology.remote, 'wg', ['show', remoteIf, 'peers'])).split('\n').filter(Boolean);
   for (const key of peers) await nsExec(topology.remote, 'wg', ['set', remoteIf, 'peer', key, 'remove']);
   await nsExec(topology.remote, 'wg', ['set', remoteIf, 'peer', gw.body.metadata.publicKey, 'allowed-ips', '10.7.0.0/24', 'endpoint', '192.0.2.1:51820']);

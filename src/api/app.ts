@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { Logger } from 'pino';
@@ -49,6 +50,18 @@ export interface AppDeps {
 
 type AjvLike = { addFormat(name: string, check: (s: string) => boolean): unknown };
 
+/** Requests Node's HTTP parser rejects (headers too large, garbage) still get the IONOS error body. */
+function answerClientError(error: { code?: string }, socket: Socket) {
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const body = JSON.stringify({ httpStatus: status, messages: [{ errorCode: 'BAD_REQUEST', message: 'The request could not be parsed as HTTP.' }] });
+  if (socket.writable) {
+    socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  } else {
+    socket.destroy();
+  }
+}
+
 function createServer(deps: AppDeps): FastifyInstance {
   return Fastify({
     loggerInstance: deps.logger || undefined,
@@ -60,8 +73,14 @@ function createServer(deps: AppDeps): FastifyInstance {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
+    clientErrorHandler: answerClientError,
+    // Errors the router raises before any route runs (a malformed URL, an over-long path parameter).
+    frameworkErrors: (error: { statusCode?: number }, _request: unknown, reply: FastifyReply) =>
+      sendError(reply, error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400, 'BAD_REQUEST_URL',
+        'The request URL is malformed or too long.'),
     ajv: {
-      customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false },
+      // Unknown fields are dropped, not stored: clients may send extras, but nothing unvalidated is kept.
+      customOptions: { coerceTypes: false, removeAdditional: 'all', useDefaults: false, allErrors: false },
       plugins: [(ajv: AjvLike) => {
         for (const [name, rule] of Object.entries(formatRules)) ajv.addFormat(name, rule.check);
         return ajv;

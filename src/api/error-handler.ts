@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError } from '../domain/errors.ts';
-import { isStoreUnavailable, UniqueViolation } from '../store/store.ts';
+import { ConcurrentChange, isStoreUnavailable } from '../store/store.ts';
 import { validationMessage } from './validation-messages.ts';
 
 /** Sends the IONOS error body. */
@@ -20,7 +20,7 @@ const FRAMEWORK_ERRORS: Record<string, { status: number; code: string; message: 
 export function installErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ApiError) return sendError(reply, error.httpStatus, error.errorCode, error.message);
-    if (error instanceof UniqueViolation) {
+    if (error instanceof ConcurrentChange) {
       return sendError(reply, 409, 'CONCURRENT_CHANGE', 'The request conflicts with a concurrent change of the same resource; read it and retry.');
     }
     if (error.validation) {

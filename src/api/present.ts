@@ -1,4 +1,4 @@
-import type { ResourceStatus } from '../schemas/common.ts';
+import { childStatus } from '../domain/child-status.ts';
 import { pageLinks, type Page } from '../domain/pagination.ts';
 import type { ChildRecord, GatewayRecord, Listing, Stamp } from '../store/store.ts';
 
@@ -36,14 +36,6 @@ export function presentGateway(ctx: PresentContext, type: string, collectionPath
     },
     properties: g.properties,
   };
-}
-
-/** A child is AVAILABLE once its gateway applied the generation carrying it; else it shares the gateway's state. */
-export function childStatus(child: ChildRecord, gateway: GatewayRecord): { status: ResourceStatus; statusMessage?: string } {
-  if (gateway.deleting) return { status: 'DESTROYING' };
-  if (gateway.appliedGeneration >= child.generation && gateway.status !== 'FAILED') return { status: 'AVAILABLE' };
-  if (gateway.status === 'FAILED') return { status: 'FAILED', ...(gateway.statusMessage ? { statusMessage: gateway.statusMessage } : {}) };
-  return { status: 'PROVISIONING' };
 }
 
 export function presentChild(ctx: PresentContext, type: string, collectionPath: string, child: ChildRecord, gateway: GatewayRecord) {

@@ -1,26 +1,40 @@
+import { badRequest } from './errors.ts';
+
+/** The part of a JSON Schema the normaliser follows: where objects are expected, and their fields. */
+export interface SchemaShape {
+  type?: unknown;
+  properties?: Record<string, SchemaShape>;
+  items?: SchemaShape;
+}
+
+const MAX_DEPTH = 32;
+// Passwords are taken as typed: surrounding spaces may be part of them.
+const VERBATIM_FIELDS = new Set(['password']);
+
 /**
  * The official clients send "" and null for fields they leave unset ({"time":"","dayOfTheWeek":""}
- * for no window), and key files ending in a newline: trim every string and drop what is empty,
- * objects left with nothing included, so that "empty" always means "not given".
+ * for no window), and key files ending in a newline: trim strings and drop what is empty, so that
+ * "empty" always means "not given". An object is dropped when it is left empty only where the schema
+ * expects an object; elsewhere `{}` stays, so that a wrong type is still reported as one.
  */
-export function dropEmpty(value: unknown): unknown {
+export function dropEmpty(value: unknown, schema?: SchemaShape, depth = 0): unknown {
+  if (depth > MAX_DEPTH) throw badRequest(`The request body is nested deeper than ${MAX_DEPTH} levels.`, 'MALFORMED_JSON');
+  if (value === null) return undefined;
   if (typeof value === 'string') {
     const trimmed = value.trim();
     return trimmed === '' ? undefined : trimmed;
   }
-  if (Array.isArray(value)) return value.map(dropEmpty).filter((v) => v !== undefined);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) {
-      const cleaned = dropEmpty(v);
-      if (cleaned !== undefined) out[key] = cleaned;
-    }
-    return Object.keys(out).length === 0 ? undefined : out;
+  if (Array.isArray(value)) return value.map((v) => dropEmpty(v, schema?.items, depth + 1)).filter((v) => v !== undefined);
+  if (typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    const cleaned = VERBATIM_FIELDS.has(key) && typeof v === 'string' ? v || undefined : dropEmpty(v, schema?.properties?.[key], depth + 1);
+    if (cleaned !== undefined) out[key] = cleaned;
   }
-  return value === null ? undefined : value;
+  return Object.keys(out).length === 0 && schema?.type === 'object' ? undefined : out;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+export const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 const LEGACY_ENCRYPTION: Record<string, string> = { 'AES-256': 'AES256', 'AES-128': 'AES128' };
 
@@ -58,9 +72,12 @@ export function canonicalTunnelProperties(properties: unknown): unknown {
   return out;
 }
 
-/** A peer endpoint without a host is no endpoint (SDK 2.x sends {"host": ""} for a roaming peer). */
+/** A peer endpoint without a host is no endpoint (SDK 2.x sends {"host": "", "port": 0} for a roaming peer). */
 export function canonicalPeerProperties(properties: unknown): unknown {
-  if (!isRecord(properties) || !isRecord(properties.endpoint) || properties.endpoint.host !== undefined) return properties;
+  if (!isRecord(properties) || !isRecord(properties.endpoint)) return properties;
+  const { host, port, ...others } = properties.endpoint;
+  const unset = host === undefined && (port === undefined || typeof port === 'number') && Object.keys(others).length === 0;
+  if (!unset) return properties;
   const { endpoint: _none, ...rest } = properties;
   return rest;
 }

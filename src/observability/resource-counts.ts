@@ -1,4 +1,4 @@
-import { childStatus } from '../api/present.ts';
+import { childStatus } from '../domain/child-status.ts';
 import type { Store } from '../store/store.ts';
 
 /** The wire `type` of each VPN resource, the `kind` label of the resource gauge. */
@@ -13,9 +13,12 @@ const CHILD_TYPE = { peer: 'wireguardpeer', tunnel: 'ipsectunnel' } as const;
 export async function countResources(store: Store): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   const add = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
-  for (const gateway of await store.listAllGateways()) {
-    add(`${gateway.kind}gateway/${gateway.status}`);
-    for (const child of await store.listAllChildren(gateway.id)) add(`${CHILD_TYPE[child.kind]}/${childStatus(child, gateway).status}`);
+  const [gateways, children] = await Promise.all([store.listAllGateways(), store.listAllChildGenerations()]);
+  const byId = new Map(gateways.map((g) => [g.id, g]));
+  for (const gateway of gateways) add(`${gateway.kind}gateway/${gateway.status}`);
+  for (const child of children) {
+    const gateway = byId.get(child.gatewayId);
+    if (gateway) add(`${CHILD_TYPE[child.kind]}/${childStatus(child, gateway).status}`);
   }
   return counts;
 }

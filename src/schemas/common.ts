@@ -95,7 +95,6 @@ export const ErrorBody = Type.Object({
   messages: Type.Array(Type.Object({ errorCode: Type.String(), message: Type.String() })),
 });
 
-export const GatewayParams = Type.Object({ gatewayId: Type.String() });
 export const PaginationQuery = Type.Object({
   offset: Type.Optional(Type.String({ description: 'First element to include, default 0.' })),
   limit: Type.Optional(Type.String({ description: 'Elements per page, 1-1000, default 100.' })),

@@ -65,6 +65,7 @@ export class UserService {
     this.requireAdministrator(principal);
     const passwordHash = input.password === undefined ? undefined : await hashPassword(input.password);
     await this.store.transaction(async (tx) => {
+      await tx.lockContract(principal.contractNumber);
       const user = await tx.findUserById(id);
       if (!user || user.contractNumber !== principal.contractNumber) throw notFound('User', id);
       const holder = await tx.findUserByEmail(input.email);
@@ -86,9 +87,10 @@ export class UserService {
   async deleteUser(principal: Principal, id: string): Promise<void> {
     this.requireAdministrator(principal);
     await this.store.transaction(async (tx) => {
+      await tx.lockContract(principal.contractNumber);
       const user = await tx.findUserById(id);
       if (!user || user.contractNumber !== principal.contractNumber) throw notFound('User', id);
-      if (user.administrator && (await activeAdministrators(tx, principal.contractNumber)) <= 1) {
+      if (user.administrator && user.active && (await activeAdministrators(tx, principal.contractNumber)) <= 1) {
         throw conflict('The contract\'s last administrator cannot be deleted.', 'LAST_ADMINISTRATOR');
       }
       await tx.deleteUser(id);
@@ -133,9 +135,13 @@ export class UserService {
   }
 
   async addMember(principal: Principal, groupId: string, userId: string): Promise<UserView> {
-    await this.getGroup(principal, groupId);
-    await this.getUser(principal, userId);
-    await this.store.transaction((tx) => tx.addGroupMember(groupId, userId));
+    this.requireAdministrator(principal);
+    await this.store.transaction(async (tx) => {
+      if (!(await tx.findGroup(principal.contractNumber, groupId))) throw notFound('Group', groupId);
+      const user = await tx.findUserById(userId);
+      if (user?.contractNumber !== principal.contractNumber) throw notFound('User', userId);
+      await tx.addGroupMember(groupId, userId);
+    });
     return this.getUser(principal, userId);
   }
 

@@ -74,6 +74,7 @@ export class VpnService {
         return record;
       }
       this.refuseWhileDestroying(existing);
+      await this.refusePeerKeyAsGatewayKey(tx, id, content.publicKey);
       const record: GatewayRecord = {
         ...existing, ...content, modified: stamp, generation: existing.generation + 1, status: 'PROVISIONING', statusMessage: null,
       };
@@ -170,6 +171,14 @@ export class VpnService {
     const bumped: GatewayRecord = { ...gateway, generation: gateway.generation + 1, status: 'PROVISIONING', statusMessage: null };
     await tx.updateGateway(bumped);
     return bumped;
+  }
+
+  private async refusePeerKeyAsGatewayKey(tx: StoreWriter, gatewayId: string, publicKey: string | null) {
+    if (publicKey === null) return;
+    const peers = await tx.listAllChildren(gatewayId);
+    if (peers.some((p) => p.kind === 'peer' && p.uniqueKey === publicKey)) {
+      throw unprocessable('properties.privateKey belongs to a peer of this gateway (its public key is a peer\'s).', 'PEER_KEY_IS_GATEWAY_KEY');
+    }
   }
 
   private refuseWhileDestroying(gateway: GatewayRecord) {

@@ -79,6 +79,11 @@ export class KyselyReader implements StoreReader {
     return rows.map(childFromRow);
   }
 
+  async listAllChildGenerations() {
+    const rows = await this.db.selectFrom('gateway_children').select(['gateway_id', 'kind', 'generation']).execute();
+    return rows.map((r) => ({ gatewayId: r.gateway_id, kind: r.kind as ChildKind, generation: Number(r.generation) }));
+  }
+
   async findUserByEmail(email: string) {
     const row = await this.db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
     return row && userFromRow(row);

@@ -3,18 +3,19 @@ import type { Database } from './database-schema.ts';
 import type { EngineCapabilities } from './kysely-store.ts';
 import { countOf, KyselyReader } from './kysely-reader.ts';
 import { childToRow, gatewayToRow, groupToRow, tokenToRow, userToRow } from './row-mapping.ts';
-import { UniqueViolation, type ChildKind, type ChildRecord, type Contract, type GatewayRecord, type GroupRecord, type StoreWriter, type TokenRecord, type UserRecord } from './store.ts';
+import { ConcurrentChange, type ChildKind, type ChildRecord, type Contract, type GatewayRecord, type GroupRecord, type StoreWriter, type TokenRecord, type UserRecord } from './store.ts';
 
 const FIRST_CONTRACT_NUMBER = 31000001;
 
-/** Runs an insert, reporting a duplicate key (a concurrent writer won the race) as UniqueViolation. */
-async function uniquely<T>(insert: Promise<T>): Promise<T> {
+// A duplicate key or a missing referenced row: PostgreSQL 23505 / 23503, and better-sqlite3's names.
+const RACE_CODES = new Set(['23505', '23503', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY', 'SQLITE_CONSTRAINT_FOREIGNKEY']);
+
+/** Runs a write, reporting a lost race with a concurrent writer as ConcurrentChange. */
+async function raceChecked<T>(write: Promise<T>): Promise<T> {
   try {
-    return await insert;
+    return await write;
   } catch (error) {
-    const code = String((error as { code?: unknown }).code ?? '');
-    // PostgreSQL: 23505; better-sqlite3: SQLITE_CONSTRAINT_UNIQUE / SQLITE_CONSTRAINT_PRIMARYKEY.
-    if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new UniqueViolation();
+    if (RACE_CODES.has(String((error as { code?: unknown }).code ?? ''))) throw new ConcurrentChange();
     throw error;
   }
 }
@@ -25,13 +26,18 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
     super(db);
   }
 
+  async lockContract(number: number) {
+    if (!this.capabilities.rowLocks) return;
+    await this.db.selectFrom('contracts').select('number').where('number', '=', number).forUpdate().execute();
+  }
+
   async lockGateway(id: string) {
     if (!this.capabilities.rowLocks) return;
     await this.db.selectFrom('gateways').select('id').where('id', '=', id).forUpdate().execute();
   }
 
   async insertGateway(record: GatewayRecord) {
-    await uniquely(this.db.insertInto('gateways').values(gatewayToRow(record)).execute());
+    await raceChecked(this.db.insertInto('gateways').values(gatewayToRow(record)).execute());
   }
 
   async updateGateway(record: GatewayRecord) {
@@ -45,7 +51,7 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
   }
 
   async insertChild(record: ChildRecord) {
-    await uniquely(this.db.insertInto('gateway_children').values(childToRow(record)).execute());
+    await raceChecked(this.db.insertInto('gateway_children').values(childToRow(record)).execute());
   }
 
   async updateChild(record: ChildRecord) {
@@ -62,7 +68,7 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
   }
 
   async insertContract(contract: Contract) {
-    await uniquely(this.db.insertInto('contracts').values({ number: contract.number, created_date: contract.createdDate }).execute());
+    await raceChecked(this.db.insertInto('contracts').values({ number: contract.number, created_date: contract.createdDate }).execute());
   }
 
   async nextContractNumber() {
@@ -72,7 +78,7 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
   }
 
   async insertUser(user: UserRecord) {
-    await uniquely(this.db.insertInto('users').values(userToRow({ ...user, email: user.email.toLowerCase() })).execute());
+    await raceChecked(this.db.insertInto('users').values(userToRow({ ...user, email: user.email.toLowerCase() })).execute());
   }
 
   async insertToken(token: TokenRecord) {
@@ -95,7 +101,7 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
 
   async updateUser(user: UserRecord) {
     const { id, ...row } = userToRow({ ...user, email: user.email.toLowerCase() });
-    await this.db.updateTable('users').set(row).where('id', '=', id).execute();
+    await raceChecked(this.db.updateTable('users').set(row).where('id', '=', id).execute());
   }
 
   async updateGroup(group: GroupRecord) {
@@ -113,8 +119,8 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
   }
 
   async addGroupMember(groupId: string, userId: string) {
-    await this.db.insertInto('group_members').values({ group_id: groupId, user_id: userId })
-      .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing()).execute();
+    await raceChecked(this.db.insertInto('group_members').values({ group_id: groupId, user_id: userId })
+      .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing()).execute());
   }
 
   async removeGroupMember(groupId: string, userId: string) {

@@ -13,11 +13,11 @@ export function isStoreUnavailable(error: unknown): boolean {
   return UNREACHABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code) || /Connection terminated/i.test(String((error as Error)?.message));
 }
 
-/** A write lost a race: another writer created the same key first. */
-export class UniqueViolation extends Error {
-  override readonly name = 'UniqueViolation';
+/** A write lost a race: another writer created the same key, or removed a row it refers to, first. */
+export class ConcurrentChange extends Error {
+  override readonly name = 'ConcurrentChange';
   constructor() {
-    super('A concurrent change created the same key first.');
+    super('A concurrent change got there first.');
   }
 }
 
@@ -131,6 +131,8 @@ export interface StoreReader {
   findChildAnywhere(id: string): Promise<ChildRecord | undefined>;
   listChildren(gatewayId: string, kind: ChildKind, page: Page): Promise<Listing<ChildRecord>>;
   listAllChildren(gatewayId: string): Promise<ChildRecord[]>;
+  /** Kind and generation of every peer and tunnel, in one query (for counting them by status). */
+  listAllChildGenerations(): Promise<Array<{ gatewayId: string; kind: ChildKind; generation: number }>>;
   findUserByEmail(email: string): Promise<UserRecord | undefined>;
   findUserById(id: string): Promise<UserRecord | undefined>;
   countUsers(): Promise<number>;
@@ -151,6 +153,8 @@ export interface StoreReader {
 export interface StoreWriter extends StoreReader {
   /** Serialises writers on one gateway until the transaction ends (row lock where the engine has one). */
   lockGateway(id: string): Promise<void>;
+  /** Serialises writers on one contract's users (for rules such as "keep one administrator"). */
+  lockContract(number: number): Promise<void>;
   insertGateway(record: GatewayRecord): Promise<void>;
   updateGateway(record: GatewayRecord): Promise<void>;
   deleteGateway(id: string): Promise<void>;

@@ -17,17 +17,36 @@ describe('dropEmpty', () => {
     assert.equal(dropEmpty(51820), 51820);
   });
 
-  test('drops empty fields from objects, and objects left empty (the SDK\'s unset maintenance window)', () => {
+  test('drops empty fields, and objects left empty where the schema expects an object (the SDK\'s unset window)', () => {
+    const window = { type: 'object', properties: { time: { type: 'string' }, dayOfTheWeek: {} } };
+    const body = { type: 'object', properties: { properties: { type: 'object', properties: { maintenanceWindow: window, name: { type: 'string' } } } } };
     assert.deepEqual(dropEmpty({ name: 'gw', description: '', tier: null, listenPort: 0 }), { name: 'gw', listenPort: 0 });
-    assert.equal(dropEmpty({ time: '', dayOfTheWeek: '' }), undefined);
-    assert.deepEqual(dropEmpty({ properties: { maintenanceWindow: { time: '', dayOfTheWeek: '' }, name: 'x' } }), { properties: { name: 'x' } });
-    assert.deepEqual(dropEmpty({ a: { b: { c: null } } }), undefined);
+    assert.equal(dropEmpty({ time: '', dayOfTheWeek: '' }, window), undefined);
+    assert.deepEqual(dropEmpty({ properties: { maintenanceWindow: { time: '', dayOfTheWeek: '' }, name: 'x' } }, body), { properties: { name: 'x' } });
+  });
+
+  test('an object left empty where no object is expected stays {}, so the wrong type is still reported', () => {
+    const schema = { type: 'object', properties: { description: { type: 'string' }, privateKey: { type: 'string' } } };
+    assert.deepEqual(dropEmpty({ description: { a: null }, privateKey: {} }, schema), { description: {}, privateKey: {} });
+    assert.deepEqual(dropEmpty({ a: { b: { c: null } } }), { a: { b: {} } });
   });
 
   test('filters empties out of arrays but keeps the array', () => {
+    const connections = { type: 'array', items: { type: 'object', properties: { ipv4CIDR: { type: 'string' } } } };
     assert.deepEqual(dropEmpty(['10.0.0.0/8', '', null, ' fd00::/8 ']), ['10.0.0.0/8', 'fd00::/8']);
     assert.deepEqual(dropEmpty([]), []);
-    assert.deepEqual(dropEmpty([{ ipv4CIDR: '' }]), []);
+    assert.deepEqual(dropEmpty([{ ipv4CIDR: '' }], connections), []);
+  });
+
+  test('passwords are taken verbatim (spaces kept), an empty one is absent', () => {
+    assert.deepEqual(dropEmpty({ password: '  spaced pass  ', email: ' a@b.cd ' }), { password: '  spaced pass  ', email: 'a@b.cd' });
+    assert.deepEqual(dropEmpty({ password: '', email: 'a@b.cd' }), { email: 'a@b.cd' });
+  });
+
+  test('a body nested deeper than 32 levels is a 400, not a stack overflow', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 5000; i += 1) deep = [deep];
+    assert.throws(() => dropEmpty({ properties: { extra: deep } }), (e: { httpStatus?: number }) => e.httpStatus === 400);
   });
 
   test('does not modify its input', () => {

@@ -8,6 +8,7 @@ import { startRemoteCharonWithConfig } from './support/remote-side.ts';
 import { startService, type E2eService } from './support/service.ts';
 import { eventually, nsExec, pingOnce, requireE2e, sh } from './support/system.ts';
 import { createTopology, type Topology } from './support/topology.ts';
+import { wireguardInterfaceName } from '../../src/agent/linux/names.ts';
 
 // Documentation ranges only: the gateway's LAN as the API knows it, never routed anywhere real.
 const CONNECTION = '5a029f4a-72e5-11ec-90d6-0242ac120003,2,203.0.113.100/24';
@@ -37,7 +38,7 @@ async function wireguardThroughCli(t: TestContext, topology: Topology, svc: E2eS
   const remotePublicKey = (await vpngw(['wireguard', 'keygen', '--private-key-file', remoteKey])).stdout.trim();
   const gateway = (await vpngw(['wireguard', 'gateway', 'create', '--name', 'cli-e2e', '--gateway-ip', '192.0.2.1', '--interface-ipv4-cidr', '10.8.0.1/24',
     '--listen-port', '51840', '--connection', CONNECTION, '--wait', '-o', 'json'])).json();
-  topology.wireguardInterfaces.push(`vg${String(gateway.id).replace(/-/g, '').slice(0, 12)}`);
+  topology.wireguardInterfaces.push(wireguardInterfaceName(String(gateway.id)));
   const peer = (await vpngw(['wireguard', 'peer', 'create', gateway.id, '--name', 'remote', '--allowed-ips', '10.8.0.2/32',
     '--public-key', remotePublicKey, '--wait', '-o', 'json'])).json();
   const config = (await vpngw(['wireguard', 'peer', 'config', gateway.id, peer.id, '--private-key-file', remoteKey])).stdout;

@@ -5,6 +5,7 @@ import { startRemoteWireguard, type RemoteWireguard } from './support/remote-sid
 import { CONNECTIONS, settledGateway, startService, type E2eService } from './support/service.ts';
 import { eventually, killCommand, nsExec, pingOnce, requireE2e, sh } from './support/system.ts';
 import { createTopology, type Topology } from './support/topology.ts';
+import { wireguardInterfaceName } from '../../src/agent/linux/names.ts';
 
 const PORT = 51820;
 
@@ -34,7 +35,7 @@ test('WireGuard gateways become real interfaces that carry traffic, change incre
     } });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const gatewayId = created.body.id as string;
-    const ifname = `vg${gatewayId.replace(/-/g, '').slice(0, 12)}`;
+    const ifname = wireguardInterfaceName(gatewayId);
     topology.wireguardInterfaces.push(ifname);
     const gatewayPublicKey = created.body.metadata.publicKey as string;
     const remote = (index: number, a4: string, a6?: string): Promise<RemoteWireguard> => startRemoteWireguard(topology, {
@@ -110,7 +111,7 @@ test('WireGuard gateways become real interfaces that carry traffic, change incre
       const clash = await service.request('POST', '/wireguardgateways', { properties: {
         name: 'clash', gatewayIP: '192.0.2.1', interfaceIPv4CIDR: '10.9.0.1/24', connections: CONNECTIONS, privateKey: generateWireguardKeyPair().privateKey, listenPort: PORT,
       } });
-      topology.wireguardInterfaces.push(`vg${String(clash.body.id).replace(/-/g, '').slice(0, 12)}`);
+      topology.wireguardInterfaces.push(wireguardInterfaceName(String(clash.body.id)));
       const badGw = await settledGateway(service, 'wireguardgateways', bad.body.id);
       assert.equal(badGw.metadata.status, 'FAILED');
       assert.match(badGw.metadata.statusMessage, /203\.0\.113\.9 is not an address/);

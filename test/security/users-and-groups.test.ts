@@ -117,5 +117,8 @@ describe('user management and privileges', () => {
     assert.deepEqual(listed.body.items.map((u: { properties: { email: string } }) => u.properties.email), ['boss@other.example']);
     const bossId = listed.body.items[0].id;
     assertIonosError(await svc.request('DELETE', `${UM}/users/${bossId}`, undefined, other), 409);
+    assertIonosError(await svc.request('PUT', `${UM}/users/${bossId}`, { properties: { email: 'boss@other.example', administrator: false } }, other), 409);
+    const dormant = await svc.request('POST', `${UM}/users`, { properties: { email: 'dormant@other.example', password: 'dormant-pass', administrator: true, active: false } }, other);
+    assert.equal((await svc.request('DELETE', `${UM}/users/${dormant.body.id}`, undefined, other)).status, 202, 'an inactive administrator is not the last one');
   });
 });

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { badRequest, unauthorized } from '../../domain/errors.ts';
 import { isUuid } from '../../domain/formats.ts';
-import { dropEmpty } from '../../domain/normalize-input.ts';
+import { dropEmpty, type SchemaShape } from '../../domain/normalize-input.ts';
 import type { Principal } from '../../domain/principal.ts';
 import '../request-principal.ts';
 
@@ -20,5 +20,5 @@ export function pathId(request: FastifyRequest, name: string): string {
 
 /** Empty strings and nulls mean "not given", before the schema sees the body. */
 export async function dropEmptyBody(request: FastifyRequest) {
-  request.body = dropEmpty(request.body);
+  request.body = dropEmpty(request.body, request.routeOptions.schema?.body as SchemaShape | undefined);
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parsePage } from '../../domain/pagination.ts';
+import { PaginationQuery } from '../../schemas/common.ts';
 import {
   GroupCollection, GroupCreate, GroupMemberAdd, GroupRead, UserCollection, UserCreate, UserRead, UserUpdate,
   type GroupCreateProperties, type UserCreateProperties, type UserUpdateProperties,
@@ -18,7 +19,7 @@ const schema = (operationId: string, extra: Record<string, unknown>) => operatio
 export function registerUserManagementRoutes(app: FastifyInstance, users: UserService, baseUrlOf: (r: FastifyRequest) => string) {
   const page = (request: FastifyRequest) => parsePage(request.query as Record<string, unknown>);
 
-  app.get(`${UM}/users`, { schema: schema('umUsersGet', { response: { 200: UserCollection, ...errors } }) }, async (request) => {
+  app.get(`${UM}/users`, { schema: schema('umUsersGet', { querystring: PaginationQuery, response: { 200: UserCollection, ...errors } }) }, async (request) => {
     const p = page(request);
     const listing = await users.listUsers(principalOf(request), p);
     return presentCollection(baseUrlOf(request), 'cloudapi/v6/um/users', p, listing, (v) => presentUser(baseUrlOf(request), v));
@@ -38,7 +39,7 @@ export function registerUserManagementRoutes(app: FastifyInstance, users: UserSe
     return reply.code(202).send();
   });
 
-  app.get(`${UM}/groups`, { schema: schema('umGroupsGet', { response: { 200: GroupCollection, ...errors } }) }, async (request) => {
+  app.get(`${UM}/groups`, { schema: schema('umGroupsGet', { querystring: PaginationQuery, response: { 200: GroupCollection, ...errors } }) }, async (request) => {
     const p = page(request);
     const listing = await users.listGroups(principalOf(request), p);
     return presentCollection(baseUrlOf(request), 'cloudapi/v6/um/groups', p, listing, (v) => presentGroup(baseUrlOf(request), v));

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest } from '../../domain/errors.ts';
-import { dropEmpty } from '../../domain/normalize-input.ts';
+import { dropEmpty, isRecord, type SchemaShape } from '../../domain/normalize-input.ts';
 import { parsePage } from '../../domain/pagination.ts';
+import { PaginationQuery } from '../../schemas/common.ts';
 import type { VpnService } from '../../service/vpn-service.ts';
 import { pathId, principalOf } from './request-helpers.ts';
 import { errorResponses, operation } from './route-schema.ts';
@@ -17,7 +18,6 @@ type Body = { id?: string; properties: unknown };
 
 const errors = errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503);
 
-
 function ensuredBody(request: FastifyRequest, id: string): unknown {
   const body = request.body as Body;
   if (body.id !== undefined && body.id.toLowerCase() !== id) {
@@ -26,18 +26,19 @@ function ensuredBody(request: FastifyRequest, id: string): unknown {
   return body.properties;
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-
 /** Empty means absent, and accepted variants become canonical, before the schema sees the body. */
 function canonicalBody(spec: ResourceSpec) {
   return async (request: FastifyRequest) => {
     const raw = request.body;
-    const body = (dropEmpty(raw) ?? (isPlainObject(raw) ? {} : undefined)) as Record<string, unknown> | undefined;
-    // An object left empty keeps its place, so that the schema names the missing field inside it.
-    if (body && isPlainObject(raw) && isPlainObject(raw.properties) && body.properties === undefined) body.properties = {};
-    if (body && typeof body === 'object' && spec.canonicalProperties && 'properties' in body) {
-      body.properties = spec.canonicalProperties(body.properties);
+    const schema = request.routeOptions.schema?.body as SchemaShape | undefined;
+    if (!isRecord(raw)) {
+      request.body = dropEmpty(raw, schema);
+      return;
     }
+    const body = (dropEmpty(raw, schema) ?? {}) as Record<string, unknown>;
+    // An object left empty keeps its place, so that the schema names the missing field inside it.
+    if (isRecord(raw.properties) && body.properties === undefined) body.properties = {};
+    if (spec.canonicalProperties && 'properties' in body) body.properties = spec.canonicalProperties(body.properties);
     request.body = body;
   };
 }
@@ -59,7 +60,7 @@ export function registerGatewayRoutes(app: FastifyInstance, spec: GatewaySpec, d
   };
   const preValidation = canonicalBody(spec);
 
-  app.get(base, { ...vpnRoute, schema: routeSchema(spec, 'Get', { response: { 200: spec.schemas.collection, ...errors } }) }, async (request) => {
+  app.get(base, { ...vpnRoute, schema: routeSchema(spec, 'Get', { querystring: PaginationQuery, response: { 200: spec.schemas.collection, ...errors } }) }, async (request) => {
     const page = parsePage(request.query as Record<string, unknown>);
     const listing = await deps.vpn.listGateways(principalOf(request), spec.kind, page);
     return presentCollection(deps.presentContext(request).baseUrl, spec.collection, page, listing, present(request));
@@ -99,7 +100,7 @@ export function registerChildRoutes(app: FastifyInstance, spec: GatewaySpec, dep
   };
   const preValidation = canonicalBody(child);
 
-  app.get(base, { ...vpnRoute, schema: routeSchema(child, 'Get', { response: { 200: child.schemas.collection, ...errors } }) }, async (request) => {
+  app.get(base, { ...vpnRoute, schema: routeSchema(child, 'Get', { querystring: PaginationQuery, response: { 200: child.schemas.collection, ...errors } }) }, async (request) => {
     const gatewayId = pathId(request, 'gatewayId');
     const page = parsePage(request.query as Record<string, unknown>);
     const { gateway, listing } = await deps.vpn.listChildren(principalOf(request), spec.kind, gatewayId, page);

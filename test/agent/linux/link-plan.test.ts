@@ -35,7 +35,10 @@ test('routes for allowed IPs leave out default routes, the connected subnet, and
 
 test('interface names are unique per gateway id and fit in 15 characters', () => {
   const name = wireguardInterfaceName('6F1C9A52-3b7e-4d21-9a0c-1e2f3a4b5c6d');
-  assert.equal(name, 'vg6f1c9a523b7e');
+  assert.equal(name, wireguardInterfaceName('6f1c9a52-3b7e-4d21-9a0c-1e2f3a4b5c6d'), 'case does not matter');
+  assert.match(name, /^vg[0-9a-f]{13}$/);
   assert.ok(name.length <= 15);
+  // Ids chosen by clients may share a long prefix; their interfaces must still differ.
+  assert.notEqual(wireguardInterfaceName('00000000-0000-4000-8000-000000000001'), wireguardInterfaceName('00000000-0000-4000-8000-000000000002'));
   assert.throws(() => wireguardInterfaceName('../../etc'));
 });
