@@ -99,6 +99,8 @@ async function measureAll(url: string): Promise<Array<Row & { baseline: Row }>> 
       baseline.child.kill();
     }
   };
+  // Warm-up, not reported: the first seconds of a fresh process measure the JIT, not the service.
+  await autocannon({ url: `${url}/wireguardgateways/${ids[0]}`, headers, connections: CONNECTIONS, duration: 2 });
   await measure('GET one gateway', { url: `${url}/wireguardgateways/${ids[0]}`, headers });
   await measure('GET a list of 100 gateways', { url: `${url}/wireguardgateways?limit=100`, headers });
   let next = 0;
@@ -133,6 +135,9 @@ const service = await startService(dataDir);
 try {
   printTable(await measureAll(service.url));
 } finally {
+  // Wait for the service to exit before removing its data directory: it may still be writing there.
+  const exited = new Promise((resolve) => service.child.once('exit', resolve));
   service.child.kill();
+  await exited;
   rmSync(dataDir, { recursive: true, force: true });
 }
