@@ -12,6 +12,8 @@ export interface Config {
   adminPassword?: string;
   secretKey?: string;
   tokenSigningKey?: string;
+  /** A shared secret a Prometheus scraper presents to read /metrics; unset: /metrics is public. */
+  metricsToken?: string;
   driver: 'files' | 'linux';
   /** With the linux driver: apply inside this existing network namespace instead of the host. */
   netns?: string;
@@ -89,6 +91,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     adminPassword: get('admin-password'),
     secretKey: env.VPNGW_SECRET_KEY || undefined,
     tokenSigningKey: env.VPNGW_TOKEN_SIGNING_KEY || undefined,
+    ...(env.VPNGW_METRICS_TOKEN ? { metricsToken: env.VPNGW_METRICS_TOKEN } : {}),
     ...databaseUrlOf(env),
     driver,
     ...(netns !== undefined ? { netns } : {}),

@@ -16,6 +16,13 @@ export const REDACTED_PATHS = [
   '*.body',
 ];
 
+// Only these request headers are logged: any other may carry a credential (Proxy-Authorization, API keys).
+const LOGGED_HEADERS = ['host', 'user-agent', 'accept', 'content-type', 'content-length', 'x-request-id', 'x-forwarded-for', 'authorization'];
+
+function loggedHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(LOGGED_HEADERS.filter((name) => headers[name] !== undefined).map((name) => [name, headers[name]]));
+}
+
 /** Structured JSON logs with secrets redacted. */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
@@ -24,7 +31,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
       serializers: {
         req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({
-          id: req.id, method: req.method, url: req.url, headers: req.headers,
+          id: req.id, method: req.method, url: req.url, headers: loggedHeaders(req.headers),
         }),
       },
     },

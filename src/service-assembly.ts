@@ -58,6 +58,7 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
     rateLimitPerMinute: config.rateLimitPerMinute,
     ready: async () => (await store.ping(), reconciler.isRunning),
     metrics,
+    ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     ...live,
   });
   reconciler.start();

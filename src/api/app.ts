@@ -46,6 +46,8 @@ export interface AppDeps {
   ready?: () => Promise<boolean>;
   /** Prometheus series; GET /metrics is served when given. */
   metrics?: ServiceMetrics;
+  /** When set, GET /metrics answers only to `Authorization: Bearer <this>`. */
+  metricsToken?: string;
 }
 
 type AjvLike = { addFormat(name: string, check: (s: string) => boolean): unknown };
@@ -119,7 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await installRateLimit(app, deps.rateLimitPerMinute);
   await app.register(swagger, { openapi: openApiInfo });
   await installDocsPage(app);
-  if (deps.metrics) installMetrics(app, deps.metrics);
+  if (deps.metrics) installMetrics(app, deps.metrics, deps.metricsToken);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -4,13 +4,17 @@ import type { GatewayRecord, Store } from '../store/store.ts';
 
 type Labels = Record<string, string>;
 
+const REFRESH_MS = 5000;
+
 /**
  * The data plane as it is now: per WireGuard peer the latest handshake and transfer, per IPSec
- * tunnel whether its SAs are up. Refreshed once per scrape (the driver asks wg(8) or charon),
- * and reset each time, so a removed peer or tunnel stops being exported.
+ * tunnel whether its SAs are up. Refreshed on scrapes (the driver asks wg(8) or charon), and reset
+ * each time, so a removed peer or tunnel stops being exported.
  */
 export class LiveStateMetrics {
   private readonly gauges: Record<string, Gauge<string>>;
+  private refreshedAt = 0;
+  private inFlight: Promise<void> | undefined;
 
   constructor(registry: Registry, private readonly store: Store, private readonly source: LiveStateSource) {
     const gauge = (name: string, help: string, labelNames: string[]) => new Gauge({ name, help, labelNames, registers: [registry] });
@@ -33,15 +37,34 @@ export class LiveStateMetrics {
     this.gauges[name]?.set(labels, value);
   }
 
-  /** Asks the driver about every gateway not being deleted; one gateway's failure leaves only its series out. */
-  async refresh(): Promise<void> {
-    const gateways = (await this.store.listAllGateways()).filter((g) => !g.deleting);
-    const states = await Promise.all(gateways.map(async (g) => ({ gateway: g, live: await this.source.liveState({ kind: g.kind, id: g.id }).catch(() => undefined) })));
-    for (const gauge of Object.values(this.gauges)) gauge.reset();
-    for (const { gateway, live } of states) if (live) await this.record(gateway, live);
+  /**
+   * Asks the driver about every gateway not being deleted, at most once per REFRESH_MS however often
+   * /metrics is scraped (each ask runs wg(8) or swanctl), and one refresh at a time. One gateway's
+   * failure leaves only its series out.
+   */
+  refresh(): Promise<void> {
+    if (Date.now() - this.refreshedAt < REFRESH_MS) return Promise.resolve();
+    this.inFlight ??= this.collect().finally(() => {
+      this.refreshedAt = Date.now();
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
   }
 
-  private async record(gateway: GatewayRecord, live: GatewayLiveState) {
+  private async collect(): Promise<void> {
+    const gateways = (await this.store.listAllGateways()).filter((g) => !g.deleting);
+    const states = await Promise.all(gateways.map(async (gateway) => ({
+      gateway,
+      live: await this.source.liveState({ kind: gateway.kind, id: gateway.id }).catch(() => undefined),
+      // Peers are labelled by their API id, which operators know; the data plane knows only keys.
+      peerIds: gateway.kind === 'wireguard' ? new Map((await this.store.listAllChildren(gateway.id)).map((c) => [c.uniqueKey, c.id])) : new Map(),
+    })));
+    // Everything is read before the series are replaced, with no await between reset and set.
+    for (const gauge of Object.values(this.gauges)) gauge.reset();
+    for (const { gateway, live, peerIds } of states) if (live) this.record(gateway, live, peerIds);
+  }
+
+  private record(gateway: GatewayRecord, live: GatewayLiveState, peerIds: Map<string | null, string>) {
     const gatewayId = gateway.id;
     if (live.kind === 'ipsec') {
       this.set('charonUp', { gateway_id: gatewayId }, live.charonRunning ? 1 : 0);
@@ -55,8 +78,6 @@ export class LiveStateMetrics {
       return;
     }
     this.set('wgUp', { gateway_id: gatewayId }, live.present ? 1 : 0);
-    // Peers are labelled by their API id, which operators know; the data plane knows only keys.
-    const peerIds = new Map((await this.store.listAllChildren(gatewayId)).map((c) => [c.uniqueKey, c.id]));
     for (const p of live.peers) {
       const peerId = peerIds.get(p.publicKey);
       if (!peerId) continue;

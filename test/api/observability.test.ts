@@ -113,3 +113,38 @@ test('every log line of a request carries its id, which is returned in X-Request
     await svc.stop();
   }
 });
+
+test('with VPNGW_METRICS_TOKEN set, /metrics answers only to that Bearer token', async () => {
+  const svc = await startTestService({ env: { VPNGW_METRICS_TOKEN: 'scrape-secret-123' } });
+  try {
+    const anonymous = await svc.request('GET', '/metrics', undefined, { authorization: '' });
+    assert.equal(anonymous.status, 401);
+    assert.equal(anonymous.body.httpStatus, 401);
+    assert.equal((await svc.request('GET', '/metrics', undefined, { authorization: 'Bearer wrong' })).status, 401);
+    assert.equal((await svc.request('GET', '/metrics', undefined, { authorization: 'Bearer scrape-secret-123' })).status, 200);
+  } finally {
+    await svc.stop();
+  }
+});
+
+test('scrapes ask the data plane at most once per refresh interval, however many arrive together', async () => {
+  let asked = 0;
+  class CountingDriver extends LiveFakeDriver {
+    override async liveState(ref: GatewayRef): Promise<GatewayLiveState> {
+      asked += 1;
+      await new Promise((r) => setTimeout(r, 50));
+      return super.liveState(ref);
+    }
+  }
+  const svc = await startTestService({ driver: new CountingDriver() });
+  try {
+    await availableGatewayWithPeer(svc);
+    const texts = await Promise.all(Array.from({ length: 10 }, () => scrape(svc)));
+    assert.equal(asked, 1, 'one gateway, one question, for ten simultaneous scrapes');
+    for (const text of texts) assert.match(text, /^vpngw_wireguard_peer_receive_bytes\{.*\} 1234$/m);
+    await scrape(svc);
+    assert.equal(asked, 1, 'a scrape right after reuses the fresh answer');
+  } finally {
+    await svc.stop();
+  }
+});

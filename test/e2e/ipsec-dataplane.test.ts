@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { espProposal, ikeProposal } from '../../src/render/ipsec-proposals.ts';
@@ -106,9 +106,22 @@ test('IPSec tunnels become strongSwan connections that carry traffic, reload one
       assert.equal((await service.request('DELETE', `/ipsecgateways/${gatewayId}`)).status, 202);
       await eventually('charon to stop', async () => !isAlive(pid));
       await eventually('ipsec0 to disappear', async () => !(await sh('ip', ['-n', topology.gw, 'link'])).includes('ipsec0'));
+      const left = filesUnder(join(service.dataDir, 'linux')).map((path) => readFileSync(path, 'utf8')).join('\n');
+      for (const tunnel of TUNNELS) {
+        const psk = `psk-for-${tunnel.name}-tunnel`;
+        assert.ok(!left.includes(Buffer.from(psk).toString('base64')) && !left.includes(psk), `the ${tunnel.name} PSK stayed on disk`);
+      }
     });
   } finally {
     await svc?.cleanup();
     await topology.cleanup();
   }
 });
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    const stat = statSync(path);
+    return stat.isDirectory() ? filesUnder(path) : stat.isFile() ? [path] : [];
+  });
+}

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { generateWireguardKeyPair } from '../../src/domain/wireguard-keys.ts';
 import { startRemoteWireguard, type RemoteWireguard } from './support/remote-side.ts';
@@ -49,6 +50,15 @@ test('WireGuard gateways become real interfaces that carry traffic, change incre
     await t.test('packets cross over IPv4 and IPv6', async () => {
       await eventually('IPv4 ping through the tunnel', () => pingOnce(topology.remote, '10.7.0.2', '10.7.0.1'));
       await eventually('IPv6 ping through the tunnel', () => pingOnce(topology.remote, '2001:db8:7::2', '2001:db8:7::1'));
+    });
+
+    await t.test('wireguard-go, which outlives the service, carries none of the service\'s settings in its environment', async () => {
+      const pids = (await sh('pgrep', ['-f', `wireguard-go ${ifname}`])).trim().split('\n').filter(Boolean);
+      assert.ok(pids.length > 0, 'wireguard-go runs');
+      for (const pid of pids) {
+        const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+        assert.deepEqual(environ.filter((v) => v.startsWith('VPNGW_')), [], 'no VPNGW_* (admin password, keys, database URL)');
+      }
     });
 
     await t.test('the status extension shows the peer\'s handshake and transfer', async () => {

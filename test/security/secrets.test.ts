@@ -91,6 +91,12 @@ describe('secrets: never returned, never logged, encrypted at rest', () => {
     assert.ok(!/Bearer [A-Za-z0-9._-]{8,}/.test(logs), 'no Bearer token in any form');
   });
 
+  test('headers outside the logged set (Proxy-Authorization, API keys) never reach the log', async () => {
+    await svc.request('GET', '/wireguardgateways', undefined, { 'proxy-authorization': 'Basic cHJveHktc2VjcmV0', 'x-api-key': 'api-key-not-for-logs' });
+    const logs = svc.logs.join('\n');
+    assert.ok(!logs.includes('cHJveHktc2VjcmV0') && !logs.includes('api-key-not-for-logs'));
+  });
+
   test('a logged Authorization header shows as [REDACTED]', () => {
     const withAuth = svc.logs.filter((l) => /"authorization"/i.test(l));
     assert.ok(withAuth.length > 0, 'request headers are logged at debug level');

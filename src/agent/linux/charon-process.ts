@@ -4,7 +4,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../util/atomic-file.ts';
 import { DataPlaneError } from '../driver.ts';
-import type { CommandRunner, Shell } from './command-runner.ts';
+import { toolEnvironment, type CommandRunner, type Shell } from './command-runner.ts';
 import { renderStrongswanConf, type IpsecBackend } from './strongswan-conf.ts';
 
 export const CHARON_BINARY = 'charon-systemd';
@@ -36,7 +36,7 @@ export class CharonProcess {
 
   /** Runs `swanctl` against this charon; swanctl only talks to the socket, so it runs on the host. */
   swanctl(args: string[], timeoutMs = 15_000) {
-    return this.runner.run('swanctl', [...args, '--uri', this.uri], { timeoutMs, env: { ...process.env, STRONGSWAN_CONF: this.confPath } });
+    return this.runner.run('swanctl', [...args, '--uri', this.uri], { timeoutMs, env: { STRONGSWAN_CONF: this.confPath } });
   }
 
   async isResponding(): Promise<boolean> {
@@ -83,7 +83,7 @@ export class CharonProcess {
     const log = openSync(this.logPath, 'a', 0o600);
     const [command, args] = this.shell.argv(CHARON_BINARY, []);
     // `ip netns exec` execs charon in place, so the pid is charon's own.
-    const child = spawn(command, args, { detached: true, stdio: ['ignore', log, log], env: { ...process.env, STRONGSWAN_CONF: this.confPath } });
+    const child = spawn(command, args, { detached: true, stdio: ['ignore', log, log], env: toolEnvironment({ STRONGSWAN_CONF: this.confPath }) });
     closeSync(log);
     child.on('error', () => undefined);
     child.unref();

@@ -10,7 +10,8 @@ export interface CommandResult {
 export interface RunOptions {
   /** Written to the command's stdin: how secrets reach `wg` without touching a command line. */
   input?: string;
-  env?: NodeJS.ProcessEnv;
+  /** Variables the command needs beyond toolEnvironment's. */
+  env?: Record<string, string>;
   timeoutMs?: number;
 }
 
@@ -27,13 +28,22 @@ export class CommandFailed extends Error {
   }
 }
 
+/**
+ * The environment of every program the driver runs: only what the tools need. Never the service's
+ * own (it holds VPNGW_SECRET_KEY, the token signing key, the database URL), since wireguard-go and
+ * charon live on after the service and their environment stays readable in /proc.
+ */
+export function toolEnvironment(extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C', ...extra };
+}
+
 export const execRunner: CommandRunner = {
   run(command, args, options = {}) {
     return new Promise((resolve) => {
       const child = execFile(
         command,
         args,
-        { env: options.env ?? process.env, timeout: options.timeoutMs ?? 30_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
+        { env: toolEnvironment(options.env), timeout: options.timeoutMs ?? 30_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
         (error, stdout, stderr) => {
           const code = error ? (typeof error.code === 'number' ? error.code : 127) : 0;
           resolve({ code, stdout, stderr: error && !stderr ? error.message : stderr });

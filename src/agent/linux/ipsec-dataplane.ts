@@ -41,6 +41,8 @@ export class IpsecDataplane {
     const file = join(this.gatewaysDir, `${gatewayId}.conf`);
     if (!existsSync(file)) return;
     rmSync(file);
+    // Rewritten whether or not charon answers: the removed tunnels' PSKs must not stay on disk.
+    if (existsSync(this.charon.dir)) this.writeCombined();
     const previous = this.readLoaded();
     const { [gatewayId]: gone, ...rest } = previous.gateways;
     if (this.gatewayIds().length === 0) {
@@ -80,11 +82,17 @@ export class IpsecDataplane {
 
   /** Loads the union of all gateway files: swanctl replaces only changed connections and unloads the rest. */
   private async loadAll() {
+    const combined = this.writeCombined();
+    await this.swanctlOk(['--load-creds', '--noprompt', '--file', combined]);
+    await this.swanctlOk(['--load-conns', '--file', combined]);
+  }
+
+  /** The union of the gateways' files, which charon loads; with no gateway left it holds nothing (no stale PSK). */
+  private writeCombined(): string {
     const combined = join(this.charon.dir, 'swanctl.conf');
     const text = this.gatewayIds().sort().map((id) => readFileSync(join(this.gatewaysDir, `${id}.conf`), 'utf8')).join('\n');
     writeFileAtomic(combined, text || 'connections {\n}\nsecrets {\n}\n');
-    await this.swanctlOk(['--load-creds', '--noprompt', '--file', combined]);
-    await this.swanctlOk(['--load-conns', '--file', combined]);
+    return combined;
   }
 
   /**

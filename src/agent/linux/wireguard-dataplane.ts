@@ -49,10 +49,9 @@ export class WireguardDataplane {
     rmSync(`${SOCKET_DIR}/${ifname}.sock`, { force: true });
     const kernel = await this.shell.try('ip', ['link', 'add', 'dev', ifname, 'type', 'wireguard']);
     if (kernel.code === 0) return;
-    const env: NodeJS.ProcessEnv = { ...process.env, WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1' };
-    delete env.LOG_LEVEL; // without it wireguard-go's daemon detaches from our pipes
-    // Its own session: stopping the service (Ctrl-C, a process-group kill) leaves the tunnels up.
-    const started = await this.shell.try('setsid', ['wireguard-go', ifname], { env });
+    // No LOG_LEVEL (the runner passes only the tools' environment): with it wireguard-go's daemon
+    // would keep our pipes open. Its own session: stopping the service leaves the tunnels up.
+    const started = await this.shell.try('setsid', ['wireguard-go', ifname], { env: { WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1' } });
     if (started.code !== 0 || !(await this.linkExists(ifname))) {
       throw new DataPlaneError(`Could not create the WireGuard interface ${ifname}: ${lastLine(started.stderr || kernel.stderr)}`);
     }
