@@ -35,25 +35,45 @@ export const login: Subcommand = {
   },
 };
 
-/** `vpngw logout`: revokes the stored token on the server and forgets it. */
+/**
+ * `vpngw logout`: revokes the stored token on the server and forgets it. When the server could not
+ * revoke it (down, unreachable), the token stays valid, so the file is kept for another try unless
+ * --force says to forget it anyway.
+ */
 export const logout: Subcommand = {
   summary: 'Log out: revoke the stored token and remove it.',
-  async run(ctx) {
+  options: { force: { type: 'boolean' } },
+  optionsHelp: '[--force] (remove the stored token even when the server could not revoke it)',
+  async run(ctx, values) {
     const stored = readStoredLogin(ctx.env);
     if (!stored) {
       ctx.out('Not logged in.\n');
       return;
     }
-    try {
-      await new ApiClient(stored.apiUrl, { kind: 'bearer', token: stored.token }).delete('/auth/v1/tokens?criteria=CURRENT');
-    } catch (error) {
-      // An expired or already revoked token is as good as revoked; anything else is worth a word.
-      if (!(error instanceof ApiRequestError && error.httpStatus === 401)) ctx.err(`vpngw logout: could not revoke the token (${(error as Error).message}); removing it anyway\n`);
+    const failure = await revokeStoredToken(stored.apiUrl, stored.token);
+    const path = loginFilePath(ctx.env);
+    if (failure && values.force !== true) {
+      ctx.err(`vpngw logout: could not revoke the token (${failure}); it is still valid until it expires, so ${path} was kept `
+        + '(run `vpngw logout` again, or `vpngw logout --force` to remove it anyway)\n');
+      return 1;
     }
+    if (failure) ctx.err(`vpngw logout: could not revoke the token (${failure}); it is still valid until it expires, removing ${path} anyway (--force)\n`);
     removeStoredLogin(ctx.env);
-    ctx.out(`Logged out of ${stored.apiUrl}; removed ${loginFilePath(ctx.env)}\n`);
+    ctx.out(`Logged out of ${stored.apiUrl}; removed ${path}\n`);
   },
 };
+
+/** Revokes the token on its server; returns why that failed, or undefined when the token is no longer valid. */
+async function revokeStoredToken(apiUrl: string, token: string): Promise<string | undefined> {
+  try {
+    await new ApiClient(apiUrl, { kind: 'bearer', token }).delete('/auth/v1/tokens?criteria=CURRENT');
+    return undefined;
+  } catch (error) {
+    // An expired or already revoked token is as good as revoked.
+    if (error instanceof ApiRequestError && error.httpStatus === 401) return undefined;
+    return (error as Error).message;
+  }
+}
 
 async function revoke(ctx: CliContext, values: OptionValues, args: string[]) {
   const criteria = str(values, 'criteria');

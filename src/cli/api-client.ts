@@ -17,6 +17,14 @@ export interface ApiResponse {
   body: unknown;
 }
 
+/** No answer in time: the server accepted the connection but did not answer (or the --wait deadline came first). */
+export class ApiTimeoutError extends ApiRequestError {
+  /** The --wait deadline, not the per-request bound, cut the request short. */
+  constructor(message: string, readonly byDeadline: boolean) {
+    super(message, undefined);
+  }
+}
+
 const HINT_401 = 'log in with `vpngw login`, or set IONOS_TOKEN, or IONOS_USERNAME and IONOS_PASSWORD';
 
 /** The IONOS error body's messages, else the raw text, so the user sees what the server said. */
@@ -34,12 +42,36 @@ function apiMessage(status: number, text: string): ApiRequestError {
   return new ApiRequestError(`the API answered ${status}${code ? ` ${code}` : ''}: ${detail}${hint}`, status, code);
 }
 
+/** How long one request may take when nothing tighter applies: a server that accepts but never answers must not hang the CLI. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+const secondsText = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+
+/** True for the error fetch (or a body read) rejects with when its AbortSignal.timeout fires. */
+const isTimeout = (error: unknown) => (error as { name?: string } | null)?.name === 'TimeoutError';
+
+/**
+ * A 2xx body as JSON. Something else (an HTML page from a proxy or the wrong --api-url) is reported
+ * by its status and content type; the parser's message would only quote the page's first characters.
+ */
+function parseJsonBody(url: string, response: Response, text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    const type = response.headers.get('content-type') ?? 'none';
+    throw new ApiRequestError(`the server at ${url} answered ${response.status} with something that is not JSON (content-type ${type})`, response.status);
+  }
+}
+
 /** A small HTTP client for the vpngw API (the same wire API the IONOS SDKs use). */
 export class ApiClient {
   readonly baseUrl: string;
+  /** When set (--wait), every request ends by then: --wait-timeout bounds the whole command, not just the polling. */
+  readonly deadline: number | undefined;
 
-  constructor(baseUrl: string, private readonly credentials: Credentials) {
+  constructor(baseUrl: string, private readonly credentials: Credentials, options: { deadline?: number } = {}) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
+    this.deadline = options.deadline;
   }
 
   private authorization(): Record<string, string> {
@@ -49,23 +81,41 @@ export class ApiClient {
     return {};
   }
 
+  /** The time this request may take: REQUEST_TIMEOUT_MS, or what is left before the deadline if less. */
+  private timeoutMs(): { ms: number; byDeadline: boolean } {
+    if (this.deadline === undefined) return { ms: REQUEST_TIMEOUT_MS, byDeadline: false };
+    const left = Math.max(1, this.deadline - Date.now());
+    return left < REQUEST_TIMEOUT_MS ? { ms: left, byDeadline: true } : { ms: REQUEST_TIMEOUT_MS, byDeadline: false };
+  }
+
   /** Sends one request; resolves with any 2xx, rejects with ApiRequestError otherwise. */
   async request(method: string, path: string, body?: unknown): Promise<ApiResponse> {
     const url = `${this.baseUrl}${path}`;
+    const timeout = this.timeoutMs();
+    const noAnswer = () => new ApiTimeoutError(`no answer from ${url} within ${secondsText(timeout.ms)}${timeout.byDeadline ? ' (--wait-timeout)' : ''}`, timeout.byDeadline);
     let response: Response;
     try {
       response = await fetch(url, {
         method,
         headers: { accept: 'application/json', ...this.authorization(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(timeout.ms),
       });
     } catch (error) {
+      if (isTimeout(error)) throw noAnswer();
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       throw new ApiRequestError(`cannot reach the API at ${this.baseUrl}: ${cause?.code ?? cause?.message ?? (error as Error).message}`, undefined);
     }
-    const text = await response.text();
+    let text: string;
+    try {
+      // The same signal bounds the body: a server may send the headers and then stall.
+      text = await response.text();
+    } catch (error) {
+      if (isTimeout(error)) throw noAnswer();
+      throw new ApiRequestError(`the connection to ${url} broke while reading the answer: ${(error as Error).message}`, undefined);
+    }
     if (!response.ok) throw apiMessage(response.status, text);
-    return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+    return { status: response.status, body: text ? parseJsonBody(url, response, text) : undefined };
   }
 
   async get<T = unknown>(path: string): Promise<T> {

@@ -12,7 +12,8 @@ export interface CliContext {
   client: ApiClient;
   env: NodeJS.ProcessEnv;
   output: OutputFormat;
-  wait: { enabled: boolean; timeoutMs: number };
+  /** With --wait, `deadline` (from --wait-timeout, counted from the start) bounds every request and the polling. */
+  wait: { enabled: boolean; deadline: number };
   out(text: string): void;
   err(text: string): void;
 }
@@ -45,7 +46,8 @@ const COMMON_HELP = `Common options:
   --api-url URL          the vpngw API (VPNGW_API_URL, IONOS_API_URL; default http://127.0.0.1:8080)
   --username EMAIL       with --password-file FILE (or IONOS_USERNAME/IONOS_PASSWORD); else IONOS_TOKEN or \`vpngw login\`
   -o, --output FORMAT    table (default) or json
-  --wait                 block until the resource is AVAILABLE (or deleted); --wait-timeout SECONDS (default 300)
+  --wait                 block until the resource is AVAILABLE (or deleted); --wait-timeout SECONDS bounds
+                         the whole command (default 300). Any one request gives up after 30 s.
 `;
 
 /** `<gatewayId> [<tokenId>]`: a name ending in `?` is optional. */
@@ -76,11 +78,13 @@ function waitTimeoutMs(raw: unknown): number {
 export function buildContext(values: OptionValues, env: NodeJS.ProcessEnv): CliContext {
   const connection = values as ConnectionOptions;
   const apiUrl = resolveApiUrl(connection, env);
+  const enabled = values.wait === true;
+  const deadline = Date.now() + waitTimeoutMs(values['wait-timeout']);
   return {
-    client: new ApiClient(apiUrl, resolveCredentials(connection, env, apiUrl)),
+    client: new ApiClient(apiUrl, resolveCredentials(connection, env, apiUrl), enabled ? { deadline } : {}),
     env,
     output: outputFormat(values.output),
-    wait: { enabled: values.wait === true, timeoutMs: waitTimeoutMs(values['wait-timeout']) },
+    wait: { enabled, deadline },
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
   };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { OptionSpec, OptionValues } from './command.ts';
-import { UsageError } from './secret-input.ts';
+import { readStandardInput, UsageError } from './secret-input.ts';
 
 type Properties = Record<string, unknown>;
 
@@ -71,15 +71,34 @@ export function parseEndpoint(text: string): Properties {
 export function propertiesFromFile(values: OptionValues): Properties {
   const path = str(values, 'from-file');
   if (!path) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path === '-' ? 0 : path, 'utf8'));
-  } catch (error) {
-    throw new UsageError(`--from-file ${path}: ${(error as Error).message}`);
-  }
+  const parsed = parseJsonFile(path);
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError(`--from-file ${path}: expected a JSON object`);
   const body = parsed as Properties;
   return body.properties !== null && typeof body.properties === 'object' ? { ...(body.properties as Properties) } : { ...body };
+}
+
+/**
+ * Reads and parses the --from-file. JSON.parse's message quotes the start of the text, and the file
+ * may be a key given by mistake, so a parse error names only the file and the position.
+ */
+function parseJsonFile(path: string): unknown {
+  let text: string;
+  if (path === '-') {
+    text = readStandardInput('JSON body');
+  } else {
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--from-file: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+    }
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const position = /at position ([0-9]+)/.exec((error as Error).message)?.[1];
+    const where = position !== undefined ? ` (at position ${position})` : '';
+    throw new UsageError(`--from-file: ${path === '-' ? 'standard input' : path} is not valid JSON${where}`);
+  }
 }
 
 /** The options shared by WireGuard and IPSec gateways. */

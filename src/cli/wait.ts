@@ -1,4 +1,4 @@
-import { ApiRequestError } from './api-client.ts';
+import { ApiRequestError, ApiTimeoutError } from './api-client.ts';
 import type { CliContext } from './command.ts';
 
 type Resource = { id?: string; metadata?: { status?: string; statusMessage?: string } };
@@ -33,14 +33,22 @@ class Progress {
   }
 }
 
+/** Polls until `step` returns a result, or until the --wait deadline, which also cuts a pending request short. */
 async function poll<T>(ctx: CliContext, what: string, step: (progress: Progress) => Promise<T | undefined>): Promise<T> {
   const progress = new Progress(ctx, what);
-  const deadline = Date.now() + ctx.wait.timeoutMs;
+  const giveUp = () => new ApiRequestError(`gave up waiting for ${what} after ${progress.seconds()}s (--wait-timeout)`, undefined);
   for (;;) {
-    const result = await step(progress);
+    let result: T | undefined;
+    try {
+      result = await step(progress);
+    } catch (error) {
+      if (error instanceof ApiTimeoutError && error.byDeadline) throw giveUp();
+      throw error;
+    }
     if (result !== undefined) return result;
-    if (Date.now() > deadline) throw new ApiRequestError(`gave up waiting for ${what} after ${progress.seconds()}s (--wait-timeout)`, undefined);
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    const left = ctx.wait.deadline - Date.now();
+    if (left <= 0) throw giveUp();
+    await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, left)));
   }
 }
 

@@ -79,6 +79,22 @@ test('users and groups: a user in a VPN group can manage gateways', async () => 
   assert.equal((await h.cli(['user', 'get', user.json().id])).status, 1);
 });
 
+test('login --password-file - reads the password from standard input once (the connection and login share it)', async () => {
+  const login = await h.cli(['login', '--username', ADMIN.email, '--password-file', '-'], { env: apiOnly(), input: `${ADMIN.password}\n` });
+  assert.equal(login.status, 0, login.stderr);
+  assert.ok(!readFileSync(credentialsFile, 'utf8').includes(ADMIN.password));
+  const list = await h.cli(['token', 'list', '-o', 'json'], { env: apiOnly() });
+  assert.equal(list.status, 0, list.stderr);
+});
+
+test('standard input cannot serve two things at once: a clear usage error', async () => {
+  const both = await h.cli(['wireguard', 'gateway', 'create', '--username', ADMIN.email, '--password-file', '-', '--private-key-file', '-'],
+    { env: apiOnly(), input: `${ADMIN.password}\n` });
+  assert.equal(both.status, 2);
+  assert.match(both.stderr, /standard input was already used for the password; give the private key in a file/);
+  assert.ok(!both.stderr.includes(ADMIN.password));
+});
+
 test('logout revokes the stored token and removes the file', async () => {
   const token = JSON.parse(readFileSync(credentialsFile, 'utf8')).token as string;
   const logout = await h.cli(['logout'], { env: apiOnly() });
