@@ -61,6 +61,8 @@ function connectionLines(input: SwanctlClientConfigInput, name: string): string[
     `rekey_time = ${rekey}s`,
     `over_time = ${t.ike.lifetime - rekey}s`,
     'dpd_delay = 30s',
+    // Both sites may initiate at once: keep one IKE_SA per peer, so the two sides agree on the SAs in use.
+    'unique = replace',
     ...block('local', ['auth = psk', `id = ${self}`]),
     ...block('remote', ['auth = psk', `id = ${gatewayIP}`]),
     ...block('children', childLines(input, name)),

@@ -55,6 +55,8 @@ function connectionLines(gatewayIP: string, t: DesiredIpsecTunnel): string[] {
     `rekey_time = ${seconds('IKE rekey time', rekey)}`,
     `over_time = ${seconds('IKE over time', t.ike.lifetime - rekey)}`,
     'dpd_delay = 30s',
+    // Both sites may initiate at once: keep one IKE_SA per peer, so the two sides agree on the SAs in use.
+    'unique = replace',
     ...block('local', ['auth = psk', `id = ${gatewayIP}`]),
     ...block('remote', ['auth = psk', `id = ${remoteHost}`]),
     ...block('children', childLines(t, name)),

@@ -65,7 +65,8 @@ async function ipsecThroughCli(t: TestContext, topology: Topology, svc: E2eServi
   const config = (await vpngw(['ipsec', 'tunnel', 'config', gateway.id, tunnel.id, '--psk-file', pskFile])).stdout;
   await startRemoteCharonWithConfig(topology, svc.dataDir, config);
   await t.test('the swanctl.conf printed by `vpngw ipsec tunnel config` brings up a working tunnel', async () => {
-    await eventually('a ping through the IPSec tunnel from the remote site', () => pingOnce(topology.remote, '10.9.2.1', '10.9.1.1'), 30_000);
+    // Up to a minute: IKE retransmits back off, and both sites initiate.
+    await eventually('a ping through the IPSec tunnel from the remote site', () => pingOnce(topology.remote, '10.9.2.1', '10.9.1.1'), 60_000);
   });
 }
 
