@@ -1,5 +1,6 @@
 import type { Security } from '../schemas/ipsec.ts';
 import { espProposal, ikeProposal } from './ipsec-proposals.ts';
+import { block, rekeyTime, safe, SWANCTL_VALUE } from './safe-values.ts';
 
 /** A tunnel as the API returns it, with the gateway's address and the PSK the user keeps. */
 export interface SwanctlClientConfigInput {
@@ -16,21 +17,8 @@ export interface SwanctlClientConfigInput {
   psk: string;
 }
 
-// Addresses, FQDNs, CIDRs and UUIDs need no more; a newline, brace or `#` could open or close a section.
-const SAFE_VALUE = /^[A-Za-z0-9.:/_-]+$/;
-
-function safe(field: string, value: string): string {
-  if (!SAFE_VALUE.test(value)) throw new Error(`refusing to render an unsafe ${field}`);
-  return value;
-}
-
-function block(name: string, body: string[]): string[] {
-  return [`${name} {`, ...body.map((line) => `  ${line}`), '}'];
-}
-
 const isIpv4 = (s: string) => /^[0-9]{1,3}(\.[0-9]{1,3}){3}$/.test(s);
-const rekeyTime = (s: Security) => Math.floor((s.lifetime * 9) / 10);
-const cidrs = (field: string, list: string[]) => list.map((c) => safe(field, c)).join(',');
+const cidrs = (field: string, list: string[]) => list.map((c) => safe(field, c, SWANCTL_VALUE)).join(',');
 
 function childLines(input: SwanctlClientConfigInput, name: string): string[] {
   const t = input.tunnel;
@@ -49,8 +37,8 @@ function childLines(input: SwanctlClientConfigInput, name: string): string[] {
 
 function connectionLines(input: SwanctlClientConfigInput, name: string): string[] {
   const t = input.tunnel;
-  const gatewayIP = safe('gateway IP', input.gatewayIP);
-  const self = safe('remote host', t.remoteHost);
+  const gatewayIP = safe('gateway IP', input.gatewayIP, SWANCTL_VALUE);
+  const self = safe('remote host', t.remoteHost, SWANCTL_VALUE);
   const rekey = rekeyTime(t.ike);
   return block(name, [
     'version = 2',
@@ -74,14 +62,14 @@ function connectionLines(input: SwanctlClientConfigInput, name: string): string[
  * proposals, networks mirrored, and the PSK in strongSwan's base64 form (no byte can break out).
  */
 export function renderSwanctlClientConfig(input: SwanctlClientConfigInput): string {
-  const name = `vpngw-${safe('tunnel id', input.tunnel.id)}`;
+  const name = `vpngw-${safe('tunnel id', input.tunnel.id, SWANCTL_VALUE)}`;
   const secret = block(`ike-${name}`, [
-    `id-local = ${safe('remote host', input.tunnel.remoteHost)}`,
-    `id-remote = ${safe('gateway IP', input.gatewayIP)}`,
+    `id-local = ${safe('remote host', input.tunnel.remoteHost, SWANCTL_VALUE)}`,
+    `id-remote = ${safe('gateway IP', input.gatewayIP, SWANCTL_VALUE)}`,
     `secret = 0s${Buffer.from(input.psk, 'utf8').toString('base64')}`,
   ]);
   const lines = [
-    `# IPSec gateway ${safe('gateway id', input.gatewayId)}, tunnel ${input.tunnel.id}: the remote site's side`,
+    `# IPSec gateway ${safe('gateway id', input.gatewayId, SWANCTL_VALUE)}, tunnel ${input.tunnel.id}: the remote site's side`,
     '# Load it with: swanctl --load-all --file <this file>',
     ...block('connections', connectionLines(input, name)),
     '',

@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { safe, safePort, WIREGUARD_VALUE } from './safe-values.ts';
 
 /** The gateway as the API returns it (properties plus metadata.publicKey). */
 export interface ClientGatewayView {
@@ -31,14 +32,6 @@ export interface WireguardClientConfigInput {
   persistentKeepalive?: number;
 }
 
-// Keys, addresses, CIDRs and UUIDs never need more; anything else could smuggle a directive in.
-const SAFE_VALUE = /^[A-Za-z0-9.:/+=_-]+$/;
-
-function safe(field: string, value: string): string {
-  if (!SAFE_VALUE.test(value)) throw new Error(`refusing to render an unsafe ${field}`);
-  return value;
-}
-
 function parseCidr(cidr: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | undefined {
   try {
     return ipaddr.parseCIDR(cidr);
@@ -50,7 +43,7 @@ function parseCidr(cidr: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | undefine
 /** `10.7.0.1/24` → `10.7.0.0/24`. */
 function networkOf(cidr: string): string {
   const parsed = parseCidr(cidr);
-  if (!parsed) throw new Error(`refusing to render an invalid network ${safe('network', cidr)}`);
+  if (!parsed) throw new Error(`refusing to render an invalid network ${safe('network', cidr, WIREGUARD_VALUE)}`);
   const [address, bits] = parsed;
   const network = address.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(cidr) : ipaddr.IPv6.networkAddressFromCIDR(cidr);
   return `${network.toString()}/${bits}`;
@@ -74,14 +67,9 @@ export function peerAddresses(gateway: ClientGatewayView, peer: ClientPeerView):
   return inside.length > 0 ? inside : peer.allowedIPs.filter(isHostRoute);
 }
 
-function safePort(field: string, port: number): string {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`refusing to render an invalid ${field}`);
-  return String(port);
-}
-
 function endpointText(host: string, port: number): string {
   const p = safePort('gateway listen port', port);
-  return host.includes(':') ? `[${safe('gateway IP', host)}]:${p}` : `${safe('gateway IP', host)}:${p}`;
+  return host.includes(':') ? `[${safe('gateway IP', host, WIREGUARD_VALUE)}]:${p}` : `${safe('gateway IP', host, WIREGUARD_VALUE)}:${p}`;
 }
 
 /**
@@ -92,22 +80,22 @@ function endpointText(host: string, port: number): string {
 export function renderWireguardClientConfig(input: WireguardClientConfigInput): string {
   const { gateway, peer } = input;
   const addresses = input.addresses ?? peerAddresses(gateway, peer);
-  if (addresses.length === 0) throw new Error(`peer ${safe('peer id', peer.id)} has no address of its own among its allowed IPs; give one explicitly`);
+  if (addresses.length === 0) throw new Error(`peer ${safe('peer id', peer.id, WIREGUARD_VALUE)} has no address of its own among its allowed IPs; give one explicitly`);
   const allowed = input.allowedIPs ?? gatewayNetworks(gateway);
   const keepalive = input.persistentKeepalive ?? 25;
   const iface = [
     '[Interface]',
-    `PrivateKey = ${safe('private key', input.privateKey)}`,
-    `Address = ${addresses.map((a) => safe('address', a)).join(', ')}`,
+    `PrivateKey = ${safe('private key', input.privateKey, WIREGUARD_VALUE)}`,
+    `Address = ${addresses.map((a) => safe('address', a, WIREGUARD_VALUE)).join(', ')}`,
     ...(peer.endpoint ? [`ListenPort = ${safePort('peer endpoint port', peer.endpoint.port)}`] : []),
   ];
   const remote = [
     '[Peer]',
-    `PublicKey = ${safe('gateway public key', gateway.publicKey)}`,
+    `PublicKey = ${safe('gateway public key', gateway.publicKey, WIREGUARD_VALUE)}`,
     `Endpoint = ${endpointText(gateway.gatewayIP, gateway.listenPort)}`,
-    `AllowedIPs = ${allowed.map((a) => safe('allowed IP', a)).join(', ')}`,
+    `AllowedIPs = ${allowed.map((a) => safe('allowed IP', a, WIREGUARD_VALUE)).join(', ')}`,
     ...(keepalive > 0 ? [`PersistentKeepalive = ${Math.floor(keepalive)}`] : []),
   ];
-  const header = [`# WireGuard gateway ${safe('gateway id', gateway.id)}, peer ${safe('peer id', peer.id)}`, '# Bring it up with: wg-quick up <this file>'];
+  const header = [`# WireGuard gateway ${safe('gateway id', gateway.id, WIREGUARD_VALUE)}, peer ${safe('peer id', peer.id, WIREGUARD_VALUE)}`, '# Bring it up with: wg-quick up <this file>'];
   return `${[header, iface, remote].map((lines) => lines.join('\n')).join('\n\n')}\n`;
 }

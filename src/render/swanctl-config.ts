@@ -1,28 +1,11 @@
 import type { DesiredIpsecGateway, DesiredIpsecTunnel } from '../domain/desired-state.ts';
 import type { Security } from '../schemas/ipsec.ts';
 import { espProposal, ikeProposal } from './ipsec-proposals.ts';
-
-// Addresses, FQDNs, CIDRs and UUIDs never need more than this; a newline, `{`, `}` or `#`
-// would let a value open a section or end one, so refuse rather than emit it.
-const SAFE_VALUE = /^[A-Za-z0-9.:/_-]+$/;
-
-function safe(field: string, value: string): string {
-  if (!SAFE_VALUE.test(value)) throw new Error(`refusing to render an unsafe ${field}`);
-  return value;
-}
+import { block, rekeyTime, safe, SWANCTL_VALUE } from './safe-values.ts';
 
 function seconds(field: string, value: number): string {
   if (!Number.isInteger(value) || value < 0) throw new Error(`refusing to render an invalid ${field}`);
   return `${value}s`;
-}
-
-/** Rekey at 90% of the lifetime; integer arithmetic so no float rounding creeps in. */
-function rekeyTime(s: Security): number {
-  return Math.floor((s.lifetime * 9) / 10);
-}
-
-function block(name: string, body: string[]): string[] {
-  return [`${name} {`, ...body.map((line) => (line === '' ? '' : `  ${line}`)), '}'];
 }
 
 /** Joins per-tunnel blocks with a blank line between them, for a readable file. */
@@ -32,8 +15,8 @@ function separated(blocks: string[][]): string[] {
 
 function childLines(t: DesiredIpsecTunnel, name: string): string[] {
   return block(name, [
-    `local_ts = ${t.cloudNetworkCIDRs.map((c) => safe('cloud network CIDR', c)).join(',')}`,
-    `remote_ts = ${t.peerNetworkCIDRs.map((c) => safe('peer network CIDR', c)).join(',')}`,
+    `local_ts = ${t.cloudNetworkCIDRs.map((c) => safe('cloud network CIDR', c, SWANCTL_VALUE)).join(',')}`,
+    `remote_ts = ${t.peerNetworkCIDRs.map((c) => safe('peer network CIDR', c, SWANCTL_VALUE)).join(',')}`,
     `esp_proposals = ${espProposal(t.esp)}`,
     `rekey_time = ${seconds('ESP rekey time', rekeyTime(t.esp))}`,
     `life_time = ${seconds('ESP lifetime', t.esp.lifetime)}`,
@@ -44,8 +27,8 @@ function childLines(t: DesiredIpsecTunnel, name: string): string[] {
 }
 
 function connectionLines(gatewayIP: string, t: DesiredIpsecTunnel): string[] {
-  const name = `t-${safe('tunnel id', t.id)}`;
-  const remoteHost = safe('remote host', t.remoteHost);
+  const name = `t-${safe('tunnel id', t.id, SWANCTL_VALUE)}`;
+  const remoteHost = safe('remote host', t.remoteHost, SWANCTL_VALUE);
   const rekey = rekeyTime(t.ike);
   return block(name, [
     'version = 2',
@@ -66,16 +49,16 @@ function connectionLines(gatewayIP: string, t: DesiredIpsecTunnel): string[] {
 function secretLines(gatewayIP: string, t: DesiredIpsecTunnel): string[] {
   // The 0s (base64) form: no PSK byte can end the value, open a section or start a comment.
   const encoded = Buffer.from(t.psk, 'utf8').toString('base64');
-  return block(`ike-${safe('tunnel id', t.id)}`, [
+  return block(`ike-${safe('tunnel id', t.id, SWANCTL_VALUE)}`, [
     `id-local = ${gatewayIP}`,
-    `id-remote = ${safe('remote host', t.remoteHost)}`,
+    `id-remote = ${safe('remote host', t.remoteHost, SWANCTL_VALUE)}`,
     `secret = 0s${encoded}`,
   ]);
 }
 
 /** Renders a gateway's tunnels as swanctl.conf text: one connection and one IKE secret per tunnel. */
 export function renderSwanctlConfig(gw: DesiredIpsecGateway): string {
-  const gatewayIP = safe('gateway IP', gw.gatewayIP);
+  const gatewayIP = safe('gateway IP', gw.gatewayIP, SWANCTL_VALUE);
   const tunnels = [...gw.tunnels].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const lines = [
     ...block('connections', separated(tunnels.map((t) => connectionLines(gatewayIP, t)))),
