@@ -1,5 +1,4 @@
 import type { DesiredIpsecGateway, DesiredIpsecTunnel } from '../domain/desired-state.ts';
-import type { Security } from '../schemas/ipsec.ts';
 import { espProposal, ikeProposal } from './ipsec-proposals.ts';
 import { block, rekeyTime, safe, SWANCTL_VALUE } from './safe-values.ts';
 
