@@ -11,7 +11,10 @@ export const PG_URL = process.env.PG_URL;
  * under CI a missing PG_URL fails the run instead of skipping silently.
  */
 export function postgresUnavailable(): string | undefined {
-  if (PG_URL) return undefined;
+  if (PG_URL) {
+    if (!/^postgres(ql)?:\/\/\S+$/.test(PG_URL)) throw new Error('PG_URL is set but is not one postgres:// URL (did something else print to the stdout of scripts/start-test-postgres.sh?)');
+    return undefined;
+  }
   const reason = 'PG_URL is not set: the PostgreSQL runs of the store and API tests are skipped (scripts/start-test-postgres.sh prints one)';
   if (process.env.CI === 'true') throw new Error(`${reason}; CI must provide PostgreSQL`);
   process.stderr.write(`\n*** ${reason} ***\n\n`);
