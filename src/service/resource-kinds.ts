@@ -1,5 +1,5 @@
 import type { GatewayKind } from '../domain/desired-state.ts';
-import { badRequest, conflict, unprocessable } from '../domain/errors.ts';
+import { badRequest, conflict, unprocessable, type ApiError } from '../domain/errors.ts';
 import { MAX_PEERS_PER_GATEWAY, MAX_TUNNELS_PER_GATEWAY } from '../domain/defaults.ts';
 import {
   ipsecGatewayProperties, ipsecTunnelProperties, wireguardGatewayProperties, wireguardPeerProperties,
@@ -20,6 +20,7 @@ export interface GatewayContent {
 export interface ChildContent {
   properties: Record<string, unknown>;
   secret: string | null;
+  /** What no two children of one gateway may share (a peer's public key, a tunnel's remote host). */
   uniqueKey: string | null;
 }
 
@@ -36,6 +37,8 @@ export interface ChildKindRules {
   label: string;
   maxPerGateway: number;
   content(id: string, input: unknown, gateway: GatewayRecord, existing: ChildRecord | undefined, box: SecretBox): ChildContent;
+  /** The 409 for a uniqueKey another child of the gateway already has. */
+  duplicate(): ApiError;
 }
 
 const wireguardGateway: GatewayKindRules = {
@@ -75,6 +78,7 @@ const wireguardPeer: ChildKindRules = {
     }
     return { properties, secret: null, uniqueKey: properties.publicKey };
   },
+  duplicate: () => conflict('properties.publicKey is already used by another peer of this gateway.', 'DUPLICATE_PUBLIC_KEY'),
 };
 
 const ipsecTunnel: ChildKindRules = {
@@ -85,14 +89,15 @@ const ipsecTunnel: ChildKindRules = {
     const given = input as IpsecTunnelInputProperties;
     const properties = ipsecTunnelProperties(given);
     const psk = given.auth?.psk?.key;
-    if (psk !== undefined) return { properties, secret: box.seal(psk, id), uniqueKey: null };
+    // IKE tells a gateway's tunnels apart by the remote address only (PSK identities are the
+    // addresses), so two tunnels of one gateway to one host could never both be established.
+    const uniqueKey = properties.remoteHost.toLowerCase();
+    if (psk !== undefined) return { properties, secret: box.seal(psk, id), uniqueKey };
     if (existing === undefined) throw badRequest('properties.auth.psk.key is required.', 'REQUIRED_FIELD');
-    return { properties, secret: existing.secret, uniqueKey: null };
+    return { properties, secret: existing.secret, uniqueKey };
   },
+  duplicate: () => conflict('properties.remoteHost already has a tunnel of this gateway; put all its networks into that tunnel\'s cloudNetworkCIDRs/peerNetworkCIDRs.', 'DUPLICATE_REMOTE_HOST'),
 };
 
 export const gatewayKinds: Record<GatewayKind, GatewayKindRules> = { wireguard: wireguardGateway, ipsec: ipsecGateway };
 export const childKinds: Record<ChildKind, ChildKindRules> = { peer: wireguardPeer, tunnel: ipsecTunnel };
-
-export const duplicatePeerKey = () =>
-  conflict('properties.publicKey is already used by another peer of this gateway.', 'DUPLICATE_PUBLIC_KEY');

@@ -5,7 +5,7 @@ import type { Page } from '../domain/pagination.ts';
 import type { Principal } from '../domain/principal.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 import type { ChildRecord, GatewayRecord, Listing, Stamp, Store, StoreReader, StoreWriter } from '../store/store.ts';
-import { childKinds, duplicatePeerKey, gatewayKinds, type ChildKindRules, type GatewayKindRules } from './resource-kinds.ts';
+import { childKinds, gatewayKinds, type ChildKindRules, type GatewayKindRules } from './resource-kinds.ts';
 
 export interface VpnServiceDeps {
   store: Store;
@@ -164,7 +164,7 @@ export class VpnService {
   private async checkUniqueKey(tx: StoreWriter, gatewayId: string, rules: ChildKindRules, key: string | null, id: string) {
     if (key === null) return;
     const siblings = await tx.listAllChildren(gatewayId);
-    if (siblings.some((s) => s.kind === rules.kind && s.uniqueKey === key && s.id !== id)) throw duplicatePeerKey();
+    if (siblings.some((s) => s.kind === rules.kind && s.uniqueKey === key && s.id !== id)) throw rules.duplicate();
   }
 
   private async bumpGateway(tx: StoreWriter, gateway: GatewayRecord): Promise<GatewayRecord> {

@@ -100,7 +100,7 @@ describe('IPSec gateways and tunnels', () => {
   describe('tunnels', () => {
     test('POST creates a tunnel: 201, Location, envelope, IKE/ESP defaults for ike: {} and esp: {}, auth without the PSK', async () => {
       const g = await newGateway();
-      const res = await svc.request('POST', `/ipsecgateways/${g}/tunnels`, ipsecTunnel({ description: 'to site B' }));
+      const res = await svc.request('POST', `/ipsecgateways/${g}/tunnels`, ipsecTunnel({ description: 'to site B', remoteHost: '203.0.113.1' }));
       assert.equal(res.status, 201, res.text);
       const t = res.body;
       assert.deepEqual(Object.keys(t).sort(), ['href', 'id', 'metadata', 'properties', 'type']);
@@ -214,6 +214,22 @@ describe('IPSec gateways and tunnels', () => {
       assertIonosError(await svc.request('POST', `/ipsecgateways/${g}/tunnels`, ipsecTunnel()), 422, /20/, 'LIMIT_EXCEEDED');
       assertIonosError(await svc.request('PUT', `/ipsecgateways/${g}/tunnels/7e1d0c2b-5a4f-4e3d-9c2b-1a0f9e8d7c6b`, ipsecTunnel()), 422, /20/);
       assert.equal((await svc.request('GET', `/ipsecgateways/${g}/tunnels`)).body.items.length, 20);
+    });
+
+    test('a remoteHost already used by a tunnel of the gateway is 409 (any letter case); other gateways and the tunnel itself are fine', async () => {
+      const g = await newGateway();
+      const first = await newTunnel(g, { remoteHost: 'vpn.branch.example.com' });
+      const again = await svc.request('POST', `/ipsecgateways/${g}/tunnels`, ipsecTunnel({ remoteHost: 'VPN.Branch.example.com', peerNetworkCIDRs: ['10.9.0.0/24'] }));
+      assertIonosError(again, 409, /properties\.remoteHost/, 'DUPLICATE_REMOTE_HOST');
+      const second = await newTunnel(g);
+      const clash = await svc.request('PUT', `/ipsecgateways/${g}/tunnels/${second.id}`, ipsecTunnel({ remoteHost: 'vpn.branch.example.com' }));
+      assertIonosError(clash, 409, /properties\.remoteHost/);
+      assert.equal((await svc.request('GET', `/ipsecgateways/${g}/tunnels/${second.id}`)).body.properties.remoteHost, second.properties.remoteHost, 'a refused PUT changes nothing');
+      const self = await svc.request('PUT', `/ipsecgateways/${g}/tunnels/${first.id}`, ipsecTunnel({ remoteHost: 'vpn.branch.example.com', name: 'renamed' }));
+      assert.equal(self.status, 200, self.text);
+      const elsewhere = await svc.request('POST', `/ipsecgateways/${await newGateway()}/tunnels`, ipsecTunnel({ remoteHost: 'vpn.branch.example.com' }));
+      assert.equal(elsewhere.status, 201, elsewhere.text);
+      assert.equal((await svc.request('GET', `/ipsecgateways/${g}/tunnels`)).body.items.length, 2);
     });
 
     test('DELETE answers 202 and the tunnel is gone from GET and the list at once; the gateway re-applies without it', async () => {
