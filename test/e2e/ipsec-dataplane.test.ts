@@ -101,6 +101,22 @@ test('IPSec tunnels become strongSwan connections that carry traffic, reload one
       await service.request('DELETE', `/ipsecgateways/${bad.body.id}`);
     });
 
+    await t.test('a second gateway with a tunnel between the same two addresses fails; the first keeps its tunnel', async () => {
+      const twin = await service.request('POST', '/ipsecgateways', { properties: { name: 'twin', gatewayIP: '192.0.2.1', connections: CONNECTIONS } });
+      const cbc = TUNNELS[0];
+      assert.ok(cbc);
+      const tunnel = await service.request('POST', `/ipsecgateways/${twin.body.id}/tunnels`, { properties: { ...tunnelProperties(cbc), name: 'twin' } });
+      assert.equal(tunnel.status, 201, JSON.stringify(tunnel.body));
+      const twinGw = await settledGateway(service, 'ipsecgateways', twin.body.id);
+      assert.equal(twinGw.metadata.status, 'FAILED');
+      assert.match(twinGw.metadata.statusMessage, /gatewayIP 192\.0\.2\.1 to remoteHost 192\.0\.2\.2/);
+      assert.equal((await service.request('GET', `/ipsecgateways/${gatewayId}`)).body.metadata.status, 'AVAILABLE');
+      await allCarry();
+      assert.equal((await service.request('DELETE', `/ipsecgateways/${twin.body.id}`)).status, 202);
+      await eventually('the failed twin to be deleted', async () => (await service.request('GET', `/ipsecgateways/${twin.body.id}`)).status === 404);
+      await allCarry();
+    });
+
     await t.test('deleting the gateway stops its charon and removes its tunnel device', async () => {
       const { pid } = JSON.parse(readFileSync(join(service.dataDir, 'linux', 'ipsec', 'charon.json'), 'utf8')) as { pid: number };
       assert.equal((await service.request('DELETE', `/ipsecgateways/${gatewayId}`)).status, 202);

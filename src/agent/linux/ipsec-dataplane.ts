@@ -7,7 +7,7 @@ import { DataPlaneError } from '../driver.ts';
 import type { CharonProcess } from './charon-process.ts';
 import { ipsecConnectionName } from './names.ts';
 import { parseConnectionNames, parseIkeSas, type ObservedIkeSa } from './swanctl-parse.ts';
-import { planIpsecLoad, tunnelHashes, type LoadedState } from './ipsec-plan.ts';
+import { endpointClash, ikeEndpoints, planIpsecLoad, tunnelHashes, type LoadedState } from './ipsec-plan.ts';
 
 const GATEWAY_FILE = /^([0-9a-f-]{36})\.conf$/;
 
@@ -26,6 +26,12 @@ export class IpsecDataplane {
   }
 
   async apply(gw: DesiredIpsecGateway): Promise<void> {
+    const endpoints = ikeEndpoints(gw);
+    const clash = endpointClash(gw.id, endpoints, this.readLoaded(), this.gatewayIds());
+    if (clash) {
+      const [local, remote] = clash.split('>');
+      throw new DataPlaneError(`Another IPSec gateway on this host already has a tunnel from gatewayIP ${local} to remoteHost ${remote}; IKE cannot tell two such tunnels apart.`);
+    }
     const pid = await this.charon.ensure();
     this.writeGatewayFile(gw.id, renderSwanctlConfig(gw));
     const previous = this.readLoaded();
@@ -33,7 +39,7 @@ export class IpsecDataplane {
     const plan = planIpsecLoad({ gatewayId: gw.id, wanted: tunnelHashes(gw), allWanted: this.allConnectionNames(), loadedNames, previous, charonPid: pid });
     if (plan.reload) await this.loadAll();
     for (const name of plan.terminate) await this.charon.swanctl(['--terminate', '--ike', name, '--force', '--timeout', '2']);
-    this.writeLoaded({ charonPid: pid, gateways: { ...previous.gateways, [gw.id]: tunnelHashes(gw) } });
+    this.writeLoaded({ charonPid: pid, gateways: { ...previous.gateways, [gw.id]: tunnelHashes(gw) }, endpoints: { ...previous.endpoints, [gw.id]: endpoints } });
     await this.initiateIdle(gw);
   }
 
@@ -45,13 +51,14 @@ export class IpsecDataplane {
     if (existsSync(this.charon.dir)) this.writeCombined();
     const previous = this.readLoaded();
     const { [gatewayId]: gone, ...rest } = previous.gateways;
+    const { [gatewayId]: _endpoints, ...otherEndpoints } = previous.endpoints ?? {};
     if (this.gatewayIds().length === 0) {
       await this.charon.stop(); // nothing left to serve: the whole charon goes
     } else if (await this.charon.isResponding()) {
       await this.loadAll();
       for (const tunnelId of Object.keys(gone ?? {})) await this.charon.swanctl(['--terminate', '--ike', ipsecConnectionName(tunnelId), '--force', '--timeout', '2']);
     }
-    this.writeLoaded({ ...previous, gateways: rest });
+    this.writeLoaded({ ...previous, gateways: rest, endpoints: otherEndpoints });
   }
 
   /** The tunnels last loaded for a gateway. */

@@ -3,10 +3,26 @@ import { renderedConfigHash } from '../../render/config-hash.ts';
 import { renderSwanctlConfig } from '../../render/swanctl-config.ts';
 import { ipsecConnectionName } from './names.ts';
 
-/** What was last loaded into which charon: per gateway, each tunnel's rendered-config hash. */
+/** What was last loaded into which charon: per gateway, each tunnel's rendered-config hash and IKE endpoints. */
 export interface LoadedState {
   charonPid: number;
   gateways: Record<string, Record<string, string>>;
+  /** Per gateway, its tunnels' `gatewayIP>remoteHost` pairs (absent in state written before they were kept). */
+  endpoints?: Record<string, string[]>;
+}
+
+/** A gateway's IKE endpoint pairs: what one charon uses to tell its connections apart (the PSK identities are the addresses). */
+export function ikeEndpoints(gw: DesiredIpsecGateway): string[] {
+  return gw.tunnels.map((t) => `${gw.gatewayIP}>${t.remoteHost.toLowerCase()}`).sort();
+}
+
+/**
+ * The first endpoint pair of this gateway that another gateway of the same charon already uses,
+ * if any: charon would hand both tunnels' negotiations to one of the two connections.
+ */
+export function endpointClash(gatewayId: string, mine: string[], previous: LoadedState, servedGatewayIds: string[]): string | undefined {
+  const taken = new Set(servedGatewayIds.filter((id) => id !== gatewayId).flatMap((id) => previous.endpoints?.[id] ?? []));
+  return mine.find((pair) => taken.has(pair));
 }
 
 /** The hash of each tunnel's own connection and secret, so a change to one tunnel is seen as exactly that. */

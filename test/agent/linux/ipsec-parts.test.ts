@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { planIpsecLoad, tunnelHashes } from '../../../src/agent/linux/ipsec-plan.ts';
+import { endpointClash, ikeEndpoints, planIpsecLoad, tunnelHashes } from '../../../src/agent/linux/ipsec-plan.ts';
 import { missingPrerequisites } from '../../../src/agent/linux/prerequisites.ts';
 import { renderStrongswanConf } from '../../../src/agent/linux/strongswan-conf.ts';
 import { parseConnectionNames, parseIkeSas } from '../../../src/agent/linux/swanctl-parse.ts';
@@ -50,6 +50,18 @@ test('a restarted charon, a missing or a stray connection each cause a reload', 
   assert.deepEqual(planIpsecLoad({ ...base, loadedNames: [], charonPid: 8 }), { reload: true, terminate: [] });
   assert.equal(planIpsecLoad({ ...base, loadedNames: [], charonPid: 7 }).reload, true);
   assert.equal(planIpsecLoad({ ...base, loadedNames: [name, 't-stray'], charonPid: 7 }).reload, true);
+});
+
+test('one charon never serves two gateways\' tunnels between the same two addresses; the first applied keeps them', () => {
+  const first = gateway([tunnel(ids[0])]);
+  const other = { ...gateway([{ ...tunnel(ids[1]), remoteHost: '192.0.2.2' }]), id: '7a2d0b63-4c8f-4e32-8b1d-2f3a4b5c6d7e' };
+  assert.deepEqual(ikeEndpoints(first), ['192.0.2.1>192.0.2.2']);
+  const previous = { charonPid: 7, gateways: {}, endpoints: { [first.id]: ikeEndpoints(first) } };
+  assert.equal(endpointClash(other.id, ikeEndpoints(other), previous, [first.id, other.id]), '192.0.2.1>192.0.2.2');
+  assert.equal(endpointClash(first.id, ikeEndpoints(first), previous, [first.id, other.id]), undefined, 'a gateway does not clash with itself');
+  assert.equal(endpointClash(other.id, ikeEndpoints(other), previous, [other.id]), undefined, 'a removed gateway holds nothing');
+  assert.equal(endpointClash(other.id, ikeEndpoints({ ...other, gatewayIP: '192.0.2.9' }), previous, [first.id]), undefined, 'another gatewayIP is another pair');
+  assert.equal(endpointClash(other.id, ikeEndpoints(other), { charonPid: 7, gateways: {} }, [first.id]), undefined, 'state without endpoints');
 });
 
 test('strongswan.conf: kernel-libipsec before kernel-netlink, a private vici socket, nothing from /etc', () => {
