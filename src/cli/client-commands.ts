@@ -13,7 +13,7 @@ export const CLIENT_USAGE = `  wireguard gateway list|get|create|update|delete  
   login | logout                                     keep (or revoke and forget) a token
   token generate|list|revoke                         API tokens
   user list|get|create|delete                        users (administrators)
-  group list|get|create|delete|add-user|remove-user  groups and the VPN privilege
+  group list|get|create|delete|users|add-user|remove-user  groups and the VPN privilege
 
   Run \`vpngw <command> ... --help\` for the options. They talk to the HTTP API:
   --api-url or VPNGW_API_URL / IONOS_API_URL; IONOS_TOKEN, or IONOS_USERNAME and IONOS_PASSWORD,

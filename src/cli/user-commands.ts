@@ -38,15 +38,17 @@ function listAndGet(path: string, noun: string, columns: Column[], idArg: string
   };
 }
 
+const userColumns: Column[] = [
+  { header: 'ID', value: (u) => u.id },
+  { header: 'EMAIL', value: (u) => u.properties?.email },
+  { header: 'NAME', value: (u) => [u.properties?.firstname, u.properties?.lastname].filter(Boolean).join(' ') },
+  { header: 'ADMIN', value: (u) => u.properties?.administrator },
+  { header: 'ACTIVE', value: (u) => u.properties?.active },
+];
+
 /** `vpngw user list|get|create|delete` (administrators only, like the Cloud API). */
 export const userCommands: CommandGroup = {
-  ...listAndGet(`${UM}/users`, 'user', [
-    { header: 'ID', value: (u) => u.id },
-    { header: 'EMAIL', value: (u) => u.properties?.email },
-    { header: 'NAME', value: (u) => [u.properties?.firstname, u.properties?.lastname].filter(Boolean).join(' ') },
-    { header: 'ADMIN', value: (u) => u.properties?.administrator },
-    { header: 'ACTIVE', value: (u) => u.properties?.active },
-  ], 'userId'),
+  ...listAndGet(`${UM}/users`, 'user', userColumns, 'userId'),
   create: {
     summary: 'Create a user; the password is read from a file (or - for standard input).',
     options: { email: { type: 'string' }, firstname: { type: 'string' }, lastname: { type: 'string' }, 'user-password-file': { type: 'string' }, administrator: { type: 'boolean' } },
@@ -65,7 +67,7 @@ export const userCommands: CommandGroup = {
   },
 };
 
-/** `vpngw group list|get|create|delete|add-user|remove-user`. */
+/** `vpngw group list|get|create|delete|users|add-user|remove-user`. */
 export const groupCommands: CommandGroup = {
   ...listAndGet(`${UM}/groups`, 'group', [
     { header: 'ID', value: (g) => g.id },
@@ -81,6 +83,13 @@ export const groupCommands: CommandGroup = {
       const name = str(values, 'name');
       if (!name) throw new UsageError('--name is required');
       printResource(ctx, await ctx.client.post(`${UM}/groups`, { properties: { name, accessAndManageVpn: values.vpn === true } }));
+    },
+  },
+  users: {
+    summary: 'List the members of a group.', args: ['groupId'],
+    async run(ctx, _values, [groupId]) {
+      const collection = await ctx.client.get<Collection>(`${UM}/groups/${id('groupId', groupId)}/users?limit=1000`);
+      printList(ctx, userColumns, collection, collection.items);
     },
   },
   'add-user': {

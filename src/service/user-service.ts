@@ -145,6 +145,13 @@ export class UserService {
     return this.getUser(principal, userId);
   }
 
+  /** A group's members, each with its groups, paged like the other collections. */
+  async listMembers(principal: Principal, groupId: string, page: Page): Promise<Listing<UserView>> {
+    const { members } = await this.getGroup(principal, groupId);
+    const items = await Promise.all(members.slice(page.offset, page.offset + page.limit).map(async (user) => ({ user, groups: await this.store.listUserGroups(user.id) })));
+    return { items, total: members.length };
+  }
+
   async removeMember(principal: Principal, groupId: string, userId: string): Promise<void> {
     await this.getGroup(principal, groupId);
     const removed = await this.store.transaction((tx) => tx.removeGroupMember(groupId, userId));

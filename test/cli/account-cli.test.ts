@@ -74,6 +74,9 @@ test('users and groups: a user in a VPN group can manage gateways', async () => 
   assert.match(groups.stdout, /network-team\s+true\s+1$/m);
   const users = await h.cli(['user', 'list']);
   assert.match(users.stdout, /ops@cli\.test\s+Op\s+false\s+true$/m);
+  const members = await h.cli(['group', 'users', group.json().id, '-o', 'json']);
+  assert.equal(members.status, 0, members.stderr);
+  assert.deepEqual(members.json().items.map((u: { id: string }) => u.id), [user.json().id]);
   assert.equal((await h.cli(['group', 'remove-user', group.json().id, user.json().id])).status, 0);
   assert.equal((await h.cli(['user', 'delete', user.json().id])).status, 0);
   assert.equal((await h.cli(['user', 'get', user.json().id])).status, 1);

@@ -38,6 +38,8 @@ describe('user management and privileges', () => {
     const carl = { authorization: basicAuth('carl@example.com', 'user-password-1') };
     assertIonosError(await svc.request('GET', `${UM}/users`, undefined, carl), 403);
     assertIonosError(await svc.request('POST', `${UM}/groups`, { properties: { name: 'g' } }, carl), 403);
+    const group = (await svc.request('POST', `${UM}/groups`, { properties: { name: 'members' } })).body;
+    assertIonosError(await svc.request('GET', `${UM}/groups/${group.id}/users`, undefined, carl), 403);
     assertIonosError(await svc.request('GET', '/audit/v1/records', undefined, carl), 403);
   });
 
@@ -113,6 +115,10 @@ describe('user management and privileges', () => {
     const mine = (await createUser('mine@example.com')).body;
     assertIonosError(await svc.request('GET', `${UM}/users/${mine.id}`, undefined, other), 404);
     assertIonosError(await svc.request('DELETE', `${UM}/users/${mine.id}`, undefined, other), 404);
+    const myGroup = (await svc.request('POST', `${UM}/groups`, { properties: { name: 'mine' } })).body;
+    await svc.request('POST', `${UM}/groups/${myGroup.id}/users`, { id: mine.id });
+    assert.equal((await svc.request('GET', `${UM}/groups/${myGroup.id}/users`)).body.items.length, 1);
+    assertIonosError(await svc.request('GET', `${UM}/groups/${myGroup.id}/users`, undefined, other), 404);
     const listed = await svc.request('GET', `${UM}/users`, undefined, other);
     assert.deepEqual(listed.body.items.map((u: { properties: { email: string } }) => u.properties.email), ['boss@other.example']);
     const bossId = listed.body.items[0].id;

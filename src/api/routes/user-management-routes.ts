@@ -58,6 +58,12 @@ export function registerUserManagementRoutes(app: FastifyInstance, users: UserSe
     await users.deleteGroup(principalOf(request), pathId(request, 'groupId'));
     return reply.code(202).send();
   });
+  app.get(`${UM}/groups/:groupId/users`, { schema: schema('umGroupsUsersGet', { querystring: PaginationQuery, response: { 200: UserCollection, ...errors } }) }, async (request) => {
+    const p = page(request);
+    const groupId = pathId(request, 'groupId');
+    const listing = await users.listMembers(principalOf(request), groupId, p);
+    return presentCollection(baseUrlOf(request), `cloudapi/v6/um/groups/${groupId}/users`, p, listing, (v) => presentUser(baseUrlOf(request), v));
+  });
   app.post(`${UM}/groups/:groupId/users`, { preValidation: dropEmptyBody, schema: schema('umGroupsUsersPost', { body: GroupMemberAdd, response: { 202: UserRead, ...errors } }) }, async (request, reply) => {
     const view = await users.addMember(principalOf(request), pathId(request, 'groupId'), (request.body as { id: string }).id.toLowerCase());
     return reply.code(202).send(presentUser(baseUrlOf(request), view));
