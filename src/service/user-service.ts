@@ -33,8 +33,7 @@ export class UserService {
   async listUsers(principal: Principal, page: Page): Promise<Listing<UserView>> {
     this.requireAdministrator(principal);
     const listing = await this.store.listUsers(principal.contractNumber, page);
-    const items = await Promise.all(listing.items.map(async (user) => ({ user, groups: await this.store.listUserGroups(user.id) })));
-    return { items, total: listing.total };
+    return { items: await this.withGroups(listing.items), total: listing.total };
   }
 
   async getUser(principal: Principal, id: string): Promise<UserView> {
@@ -148,8 +147,11 @@ export class UserService {
   /** A group's members, each with its groups, paged like the other collections. */
   async listMembers(principal: Principal, groupId: string, page: Page): Promise<Listing<UserView>> {
     const { members } = await this.getGroup(principal, groupId);
-    const items = await Promise.all(members.slice(page.offset, page.offset + page.limit).map(async (user) => ({ user, groups: await this.store.listUserGroups(user.id) })));
-    return { items, total: members.length };
+    return { items: await this.withGroups(members.slice(page.offset, page.offset + page.limit)), total: members.length };
+  }
+
+  private withGroups(users: UserRecord[]): Promise<UserView[]> {
+    return Promise.all(users.map(async (user) => ({ user, groups: await this.store.listUserGroups(user.id) })));
   }
 
   async removeMember(principal: Principal, groupId: string, userId: string): Promise<void> {
