@@ -2,32 +2,22 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { espProposal, ikeProposal } from '../../src/render/ipsec-proposals.ts';
-import type { Security } from '../../src/schemas/ipsec.ts';
+import { addTunnelNetworks, gatewaySasRaw, pingThrough, remoteTunnel, tunnelProperties, type E2eTunnel } from './support/ipsec-tunnels.ts';
 import { startRemoteCharon } from './support/remote-side.ts';
 import { CONNECTIONS, settledGateway, startService, type E2eService } from './support/service.ts';
 import { eventually, isAlive, pingOnce, requireE2e, sh } from './support/system.ts';
 import { createTopology } from './support/topology.ts';
 
 // One CBC, one GCM and one CTR proposal, each with another DH group.
-const TUNNELS: Array<{ name: string; remote: string; index: number; security: Security }> = [
+const TUNNELS: E2eTunnel[] = [
   { name: 'cbc', remote: '192.0.2.2', index: 1, security: { diffieHellmanGroup: '15-MODP3072', encryptionAlgorithm: 'AES256', integrityAlgorithm: 'SHA256', lifetime: 3600 } },
   { name: 'gcm', remote: '192.0.2.3', index: 2, security: { diffieHellmanGroup: '19-ECP256', encryptionAlgorithm: 'AES256-GCM-16', integrityAlgorithm: 'SHA384', lifetime: 3600 } },
   { name: 'ctr', remote: '192.0.2.4', index: 3, security: { diffieHellmanGroup: '20-ECP384', encryptionAlgorithm: 'AES128-CTR', integrityAlgorithm: 'SHA512', lifetime: 3600 } },
 ];
 
-function tunnelProperties(t: (typeof TUNNELS)[number], lifetime = 3600) {
-  return {
-    name: t.name, remoteHost: t.remote, auth: { method: 'PSK', psk: { key: `psk-for-${t.name}-tunnel` } },
-    ike: { ...t.security, lifetime }, esp: { ...t.security, lifetime },
-    cloudNetworkCIDRs: [`10.1.${t.index}.0/24`], peerNetworkCIDRs: [`10.2.${t.index}.0/24`],
-  };
-}
-
 /** IKE_SA unique ids per connection on the gateway's charon: a new id means the SA was renegotiated. */
 async function gatewaySaIds(svc: E2eService): Promise<Map<string, string>> {
-  const dir = join(svc.dataDir, 'linux', 'ipsec');
-  const raw = await sh('swanctl', ['--list-sas', '--raw', '--uri', `unix://${join(dir, 'charon.vici')}`], { env: { ...process.env, STRONGSWAN_CONF: join(dir, 'strongswan.conf') } });
+  const raw = await gatewaySasRaw(svc);
   const ids = new Map<string, string>();
   for (const match of raw.matchAll(/\{(t-[0-9a-f-]{36}) \{uniqueid=(\d+) version=2 state=ESTABLISHED/g)) ids.set(match[1] ?? '', match[2] ?? '');
   return ids;
@@ -38,16 +28,10 @@ test('IPSec tunnels become strongSwan connections that carry traffic, reload one
   const topology = await createTopology(['192.0.2.3', '192.0.2.4']);
   let svc: E2eService | undefined;
   try {
-    for (const tunnel of TUNNELS) {
-      await sh('ip', ['-n', topology.gw, 'addr', 'add', `10.1.${tunnel.index}.1/24`, 'dev', 'lo']);
-      await sh('ip', ['-n', topology.remote, 'addr', 'add', `10.2.${tunnel.index}.1/24`, 'dev', 'lo']);
-    }
+    await addTunnelNetworks(topology, TUNNELS);
     svc = await startService(topology.gw);
     const service = svc;
-    await startRemoteCharon(topology, service.dataDir, TUNNELS.map((tunnel) => ({
-      name: tunnel.name, localAddress: tunnel.remote, localTs: `10.2.${tunnel.index}.0/24`, remoteTs: `10.1.${tunnel.index}.0/24`,
-      psk: `psk-for-${tunnel.name}-tunnel`, ikeProposal: ikeProposal(tunnel.security), espProposal: espProposal(tunnel.security),
-    })));
+    await startRemoteCharon(topology, service.dataDir, TUNNELS.map(remoteTunnel));
     const created = await service.request('POST', '/ipsecgateways', { properties: { name: 'e2e', gatewayIP: '192.0.2.1', connections: CONNECTIONS } });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const gatewayId = created.body.id as string;
@@ -60,7 +44,7 @@ test('IPSec tunnels become strongSwan connections that carry traffic, reload one
     assert.equal((await settledGateway(service, 'ipsecgateways', gatewayId)).metadata.status, 'AVAILABLE');
     const allCarry = async () => {
       for (const tunnel of TUNNELS) {
-        await eventually(`ping through the ${tunnel.name} tunnel`, () => pingOnce(topology.remote, `10.2.${tunnel.index}.1`, `10.1.${tunnel.index}.1`), 30_000);
+        await eventually(`ping through the ${tunnel.name} tunnel`, () => pingThrough(topology, tunnel), 30_000);
       }
     };
 
