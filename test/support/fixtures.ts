@@ -42,7 +42,7 @@ export const ipsecGateway = (overrides: Record<string, unknown> = {}) => ({
 });
 
 /** A distinct remote host per n, from .100 up (tests that name a host use lower ones; a gateway's tunnels must not share one). */
-export const tunnelHost = (n: number) => `203.0.113.${(n % 150) + 100}`;
+const tunnelHost = (n: number) => `203.0.113.${(n % 150) + 100}`;
 let tunnelsMade = 0;
 
 /** A tunnel body; each call names another remote host unless one is given. */
