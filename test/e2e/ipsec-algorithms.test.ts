@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addTunnelNetworks, gatewaySasRaw, pingThrough, remoteTunnel, tunnelProperties, type E2eTunnel } from './support/ipsec-tunnels.ts';
-import { startRemoteCharon } from './support/remote-side.ts';
-import { CONNECTIONS, settledGateway, startService, type E2eService } from './support/service.ts';
+import { createIpsecSites, extraRemoteAddresses, gatewaySasRaw, pingThrough, type E2eTunnel } from './support/ipsec-tunnels.ts';
+import { startService, type E2eService } from './support/service.ts';
 import { eventually, requireE2e } from './support/system.ts';
 import { createTopology } from './support/topology.ts';
 
-// With ipsec-dataplane.test.ts (CBC/MODP3072, GCM-16/ECP256, CTR/ECP384), every encryption
-// algorithm, integrity algorithm and DH group the API accepts carries packets end to end.
-/** Each tunnel with what strongSwan must report for its SAs (an independent spelling of the mapping). */
+/**
+ * With ipsec-dataplane.test.ts (CBC/MODP3072, GCM-16/ECP256, CTR/ECP384), every encryption
+ * algorithm, integrity algorithm and DH group the API accepts carries packets end to end. Each
+ * tunnel names what strongSwan must report for its SAs (an independent spelling of the mapping).
+ */
 const TUNNELS: Array<E2eTunnel & { negotiated: { encr: string; keysize: number; dh: string; integ?: string } }> = [
   { name: 'ccm128', remote: '192.0.2.2', index: 1, security: { diffieHellmanGroup: '28-ECP256BP', encryptionAlgorithm: 'AES128-CCM-12', integrityAlgorithm: 'SHA256', lifetime: 3600 }, negotiated: { encr: 'AES_CCM_12', keysize: 128, dh: 'ECP_256_BP' } },
   { name: 'ccm256', remote: '192.0.2.3', index: 2, security: { diffieHellmanGroup: '29-ECP384BP', encryptionAlgorithm: 'AES256-CCM-12', integrityAlgorithm: 'SHA384', lifetime: 3600 }, negotiated: { encr: 'AES_CCM_12', keysize: 256, dh: 'ECP_384_BP' } },
@@ -21,22 +22,12 @@ const TUNNELS: Array<E2eTunnel & { negotiated: { encr: string; keysize: number; 
 
 test('CCM, GCM-12, brainpool and ECP521 groups, MODP4096 and AES-XCBC tunnels carry packets', { timeout: 240_000 }, async (t) => {
   if (!requireE2e(t)) return;
-  const topology = await createTopology(TUNNELS.map((tunnel) => tunnel.remote).filter((address) => address !== '192.0.2.2'));
+  const topology = await createTopology(extraRemoteAddresses(TUNNELS));
   let svc: E2eService | undefined;
   try {
-    await addTunnelNetworks(topology, TUNNELS);
     svc = await startService(topology.gw);
     const service = svc;
-    await startRemoteCharon(topology, service.dataDir, TUNNELS.map(remoteTunnel));
-    const created = await service.request('POST', '/ipsecgateways', { properties: { name: 'algorithms', gatewayIP: '192.0.2.1', connections: CONNECTIONS } });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    const tunnelIds = new Map<string, string>();
-    for (const tunnel of TUNNELS) {
-      const response = await service.request('POST', `/ipsecgateways/${created.body.id}/tunnels`, { properties: tunnelProperties(tunnel) });
-      assert.equal(response.status, 201, JSON.stringify(response.body));
-      tunnelIds.set(tunnel.name, response.body.id);
-    }
-    assert.equal((await settledGateway(service, 'ipsecgateways', created.body.id)).metadata.status, 'AVAILABLE');
+    const { gatewayId, tunnelIds } = await createIpsecSites(topology, service, 'algorithms', TUNNELS);
     for (const tunnel of TUNNELS) {
       await t.test(`${tunnel.name}: ${tunnel.security.encryptionAlgorithm} / ${tunnel.security.integrityAlgorithm} / ${tunnel.security.diffieHellmanGroup}`, async () => {
         await eventually(`ping through the ${tunnel.name} tunnel`, () => pingThrough(topology, tunnel), 30_000);
@@ -48,7 +39,7 @@ test('CCM, GCM-12, brainpool and ECP521 groups, MODP4096 and AES-XCBC tunnels ca
         if (integ) assert.match(child, new RegExp(`integ-alg=${integ}\\b`), sa);
       });
     }
-    const status = await service.request('GET', `/ipsecgateways/${created.body.id}/status`);
+    const status = await service.request('GET', `/ipsecgateways/${gatewayId}/status`);
     for (const tunnel of status.body.properties.tunnels) assert.deepEqual([tunnel.ikeEstablished, tunnel.childEstablished], [true, true], JSON.stringify(tunnel));
   } finally {
     await svc?.cleanup();

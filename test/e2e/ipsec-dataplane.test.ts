@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { addTunnelNetworks, gatewaySasRaw, pingThrough, remoteTunnel, tunnelProperties, type E2eTunnel } from './support/ipsec-tunnels.ts';
-import { startRemoteCharon } from './support/remote-side.ts';
+import { createIpsecSites, extraRemoteAddresses, gatewaySasRaw, pingThrough, tunnelProperties, type E2eTunnel } from './support/ipsec-tunnels.ts';
 import { CONNECTIONS, settledGateway, startService, type E2eService } from './support/service.ts';
 import { eventually, isAlive, pingOnce, requireE2e, sh } from './support/system.ts';
 import { createTopology } from './support/topology.ts';
@@ -25,23 +24,12 @@ async function gatewaySaIds(svc: E2eService): Promise<Map<string, string>> {
 
 test('IPSec tunnels become strongSwan connections that carry traffic, reload one at a time and survive a killed charon', { timeout: 300_000 }, async (t) => {
   if (!requireE2e(t)) return;
-  const topology = await createTopology(['192.0.2.3', '192.0.2.4']);
+  const topology = await createTopology(extraRemoteAddresses(TUNNELS));
   let svc: E2eService | undefined;
   try {
-    await addTunnelNetworks(topology, TUNNELS);
     svc = await startService(topology.gw);
     const service = svc;
-    await startRemoteCharon(topology, service.dataDir, TUNNELS.map(remoteTunnel));
-    const created = await service.request('POST', '/ipsecgateways', { properties: { name: 'e2e', gatewayIP: '192.0.2.1', connections: CONNECTIONS } });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    const gatewayId = created.body.id as string;
-    const tunnelIds = new Map<string, string>();
-    for (const tunnel of TUNNELS) {
-      const response = await service.request('POST', `/ipsecgateways/${gatewayId}/tunnels`, { properties: tunnelProperties(tunnel) });
-      assert.equal(response.status, 201, JSON.stringify(response.body));
-      tunnelIds.set(tunnel.name, response.body.id);
-    }
-    assert.equal((await settledGateway(service, 'ipsecgateways', gatewayId)).metadata.status, 'AVAILABLE');
+    const { gatewayId, tunnelIds } = await createIpsecSites(topology, service, 'e2e', TUNNELS);
     const allCarry = async () => {
       for (const tunnel of TUNNELS) {
         await eventually(`ping through the ${tunnel.name} tunnel`, () => pingThrough(topology, tunnel), 30_000);

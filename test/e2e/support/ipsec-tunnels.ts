@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { espProposal, ikeProposal } from '../../../src/render/ipsec-proposals.ts';
 import type { Security } from '../../../src/schemas/ipsec.ts';
-import type { RemoteTunnel } from './remote-side.ts';
-import type { E2eService } from './service.ts';
+import assert from 'node:assert/strict';
+import { startRemoteCharon, type RemoteTunnel } from './remote-side.ts';
+import { CONNECTIONS, settledGateway, type E2eService } from './service.ts';
 import { pingOnce, sh } from './system.ts';
 import type { Topology } from './topology.ts';
 
@@ -26,15 +27,38 @@ export function tunnelProperties(t: E2eTunnel, lifetime = 3600) {
 }
 
 /** The remote site's side of the same tunnel. */
-export function remoteTunnel(t: E2eTunnel): RemoteTunnel {
+function remoteTunnel(t: E2eTunnel): RemoteTunnel {
   return {
     name: t.name, localAddress: t.remote, localTs: `10.2.${t.index}.0/24`, remoteTs: `10.1.${t.index}.0/24`,
     psk: psk(t), ikeProposal: ikeProposal(t.security), espProposal: espProposal(t.security),
   };
 }
 
+/** The remote site's addresses besides 192.0.2.2, which createTopology always makes. */
+export const extraRemoteAddresses = (tunnels: E2eTunnel[]) => tunnels.map((t) => t.remote).filter((address) => address !== '192.0.2.2');
+
+/**
+ * Both sites of the tunnels: their networks, the remote site's charon, and an IPSec gateway on
+ * 192.0.2.1 with the tunnels, created through the API and settled AVAILABLE.
+ */
+export async function createIpsecSites(topology: Topology, service: E2eService, name: string, tunnels: E2eTunnel[]) {
+  await addTunnelNetworks(topology, tunnels);
+  await startRemoteCharon(topology, service.dataDir, tunnels.map(remoteTunnel));
+  const created = await service.request('POST', '/ipsecgateways', { properties: { name, gatewayIP: '192.0.2.1', connections: CONNECTIONS } });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const gatewayId = created.body.id as string;
+  const tunnelIds = new Map<string, string>();
+  for (const tunnel of tunnels) {
+    const response = await service.request('POST', `/ipsecgateways/${gatewayId}/tunnels`, { properties: tunnelProperties(tunnel) });
+    assert.equal(response.status, 201, JSON.stringify(response.body));
+    tunnelIds.set(tunnel.name, response.body.id);
+  }
+  assert.equal((await settledGateway(service, 'ipsecgateways', gatewayId)).metadata.status, 'AVAILABLE');
+  return { gatewayId, tunnelIds };
+}
+
 /** One address in each tunnel's networks on both sides, so a ping can cross it. */
-export async function addTunnelNetworks(topology: Topology, tunnels: E2eTunnel[]) {
+async function addTunnelNetworks(topology: Topology, tunnels: E2eTunnel[]) {
   for (const t of tunnels) {
     await sh('ip', ['-n', topology.gw, 'addr', 'add', `10.1.${t.index}.1/24`, 'dev', 'lo']);
     await sh('ip', ['-n', topology.remote, 'addr', 'add', `10.2.${t.index}.1/24`, 'dev', 'lo']);
