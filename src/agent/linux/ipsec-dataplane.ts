@@ -26,15 +26,15 @@ export class IpsecDataplane {
   }
 
   async apply(gw: DesiredIpsecGateway): Promise<void> {
+    const previous = this.readLoaded();
     const endpoints = ikeEndpoints(gw);
-    const clash = endpointClash(gw.id, endpoints, this.readLoaded(), this.gatewayIds());
+    const clash = endpointClash(gw.id, endpoints, previous, this.gatewayIds());
     if (clash) {
       const [local, remote] = clash.split('>');
       throw new DataPlaneError(`Another IPSec gateway on this host already has a tunnel from gatewayIP ${local} to remoteHost ${remote}; IKE cannot tell two such tunnels apart.`);
     }
     const pid = await this.charon.ensure();
     this.writeGatewayFile(gw.id, renderSwanctlConfig(gw));
-    const previous = this.readLoaded();
     const loadedNames = parseConnectionNames((await this.swanctlOk(['--list-conns', '--raw'])).stdout);
     const plan = planIpsecLoad({ gatewayId: gw.id, wanted: tunnelHashes(gw), allWanted: this.allConnectionNames(), loadedNames, previous, charonPid: pid });
     if (plan.reload) await this.loadAll();
