@@ -44,9 +44,18 @@ export interface IpsecTunnelLiveState {
   bytesOut: number;
 }
 
+/** A gateway's leg on one LAN: whether it is there and up, and its addresses. */
+export interface LanLiveState {
+  datacenterId: string;
+  lanId: string;
+  interfaceName: string;
+  present: boolean;
+  addresses: string[];
+}
+
 export type GatewayLiveState =
-  | { kind: 'wireguard'; interfaceName: string; present: boolean; listenPort: number | null; peers: WireguardPeerLiveState[] }
-  | { kind: 'ipsec'; charonRunning: boolean; tunnels: IpsecTunnelLiveState[] };
+  | { kind: 'wireguard'; namespace: string; interfaceName: string; present: boolean; listenPort: number | null; lans: LanLiveState[]; peers: WireguardPeerLiveState[] }
+  | { kind: 'ipsec'; namespace: string; charonRunning: boolean; lans: LanLiveState[]; tunnels: IpsecTunnelLiveState[] };
 
 /** Optional capability of a driver that applies to a real data plane: the sessions as they are now. */
 export interface LiveStateSource {

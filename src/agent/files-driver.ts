@@ -5,6 +5,7 @@ import { renderSwanctlConfig } from '../render/swanctl-config.ts';
 import { renderWireguardConfig } from '../render/wireguard-config.ts';
 import { writeFileAtomic } from '../util/atomic-file.ts';
 import { DataPlaneError, type DataPlaneDriver, type GatewayRef } from './driver.ts';
+import { gatewayLayout } from './gateway-layout.ts';
 
 const LAYOUT: Record<GatewayKind, { folder: string; suffix: string; render: (d: DesiredGateway) => string }> = {
   wireguard: { folder: 'wireguard', suffix: '.conf', render: (d) => renderWireguardConfig(d as Extract<DesiredGateway, { kind: 'wireguard' }>) },
@@ -12,28 +13,38 @@ const LAYOUT: Record<GatewayKind, { folder: string; suffix: string; render: (d: 
 };
 
 const ID_FILE = /^[0-9a-f-]{36}/;
+const FIREWALL_SUFFIX = '.nft';
+
+/** The gateway's namespace, legs and firewall as the linux driver would make them, as an nft file with a header. */
+export function renderNetworkFile(desired: DesiredGateway): string {
+  const layout = gatewayLayout(desired, 'libipsec');
+  const header = [
+    `# namespace ${layout.namespace}`,
+    `# uplink leg ${layout.uplinkLeg} holds the gatewayIP ${desired.gatewayIP}`,
+    ...layout.lanLegs.map((leg) => `# LAN ${leg.lanId} of datacenter ${leg.datacenterId}: leg ${leg.name} on ${leg.hostInterface ?? '(no interface bound)'}, ${leg.addresses.join(' ')}`),
+  ];
+  return `${header.join('\n')}\n${layout.firewall.text}`;
+}
 
 /**
  * Renders each gateway's configuration into files under a directory (mode 0600, written
- * atomically) and applies nothing: the embedded default, and what an operator's own tooling can pick up.
+ * atomically) and applies nothing: the embedded default, and what an operator's own tooling can
+ * pick up. Beside the tunnel configuration, `<id>.nft`: its namespace, legs and firewall.
  */
 export class FilesDriver implements DataPlaneDriver {
   readonly name = 'files';
 
   constructor(private readonly root: string) {}
 
-  private path(kind: GatewayKind, id: string) {
-    const layout = LAYOUT[kind];
-    return join(this.root, layout.folder, `${id}${layout.suffix}`);
+  private path(kind: GatewayKind, id: string, suffix = LAYOUT[kind].suffix) {
+    return join(this.root, LAYOUT[kind].folder, `${id}${suffix}`);
   }
 
   async apply(desired: DesiredGateway): Promise<void> {
-    const text = LAYOUT[desired.kind].render(desired);
-    const path = this.path(desired.kind, desired.id);
     try {
-      if (existsSync(path) && readFileSync(path, 'utf8') === text) return;
       mkdirSync(join(this.root, LAYOUT[desired.kind].folder), { recursive: true, mode: 0o700 });
-      writeFileAtomic(path, text);
+      writeIfChanged(this.path(desired.kind, desired.id), LAYOUT[desired.kind].render(desired));
+      writeIfChanged(this.path(desired.kind, desired.id, FIREWALL_SUFFIX), renderNetworkFile(desired));
     } catch (error) {
       throw new DataPlaneError(`Could not write the configuration file: ${(error as NodeJS.ErrnoException).code ?? 'I/O error'}.`);
     }
@@ -41,15 +52,22 @@ export class FilesDriver implements DataPlaneDriver {
 
   async remove(ref: GatewayRef): Promise<void> {
     rmSync(this.path(ref.kind, ref.id), { force: true });
+    rmSync(this.path(ref.kind, ref.id, FIREWALL_SUFFIX), { force: true });
   }
 
   async listApplied(): Promise<GatewayRef[]> {
     return (Object.keys(LAYOUT) as GatewayKind[]).flatMap((kind) => {
       const folder = join(this.root, LAYOUT[kind].folder);
       if (!existsSync(folder)) return [];
-      return readdirSync(folder)
-        .filter((name) => name.endsWith(LAYOUT[kind].suffix) && ID_FILE.test(name))
-        .map((name) => ({ kind, id: name.slice(0, 36) }));
+      const ids = readdirSync(folder)
+        .filter((name) => (name.endsWith(LAYOUT[kind].suffix) || name.endsWith(FIREWALL_SUFFIX)) && ID_FILE.test(name))
+        .map((name) => name.slice(0, 36));
+      return [...new Set(ids)].map((id) => ({ kind, id }));
     });
   }
+}
+
+function writeIfChanged(path: string, text: string) {
+  if (existsSync(path) && readFileSync(path, 'utf8') === text) return;
+  writeFileAtomic(path, text);
 }

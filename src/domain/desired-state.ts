@@ -4,6 +4,16 @@ import type { Security } from '../schemas/ipsec.ts';
 export type DesiredGateway = DesiredWireguardGateway | DesiredIpsecGateway;
 export type GatewayKind = DesiredGateway['kind'];
 
+/** One LAN a gateway is attached to: its addresses there and the host interface that is that LAN. */
+export interface DesiredConnection {
+  datacenterId: string;
+  lanId: string;
+  ipv4CIDR?: string;
+  ipv6CIDR?: string;
+  /** The host interface the operator bound this LAN to; absent while the LAN is bound to none. */
+  hostInterface?: string;
+}
+
 export interface DesiredWireguardPeer {
   id: string;
   publicKey: string;
@@ -20,6 +30,7 @@ export interface DesiredWireguardGateway {
   privateKey: string;
   interfaceIPv4CIDR?: string;
   interfaceIPv6CIDR?: string;
+  connections: DesiredConnection[];
   peers: DesiredWireguardPeer[];
 }
 
@@ -38,5 +49,6 @@ export interface DesiredIpsecGateway {
   id: string;
   generation: number;
   gatewayIP: string;
+  connections: DesiredConnection[];
   tunnels: DesiredIpsecTunnel[];
 }

@@ -25,8 +25,13 @@ function childLines(t: DesiredIpsecTunnel, name: string): string[] {
   ]);
 }
 
+/** The swanctl connection (and CHILD_SA) name of a tunnel: the one place it is spelled. */
+export function tunnelConnectionName(tunnelId: string): string {
+  return `t-${safe('tunnel id', tunnelId, SWANCTL_VALUE)}`;
+}
+
 function connectionLines(gatewayIP: string, t: DesiredIpsecTunnel): string[] {
-  const name = `t-${safe('tunnel id', t.id, SWANCTL_VALUE)}`;
+  const name = tunnelConnectionName(t.id);
   const remoteHost = safe('remote host', t.remoteHost, SWANCTL_VALUE);
   const rekey = rekeyTime(t.ike);
   return block(name, [

@@ -1,85 +1,117 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DesiredGateway } from '../../domain/desired-state.ts';
-import { writeFileAtomic } from '../../util/atomic-file.ts';
-import { DataPlaneError, type DataPlaneDriver, type GatewayLiveState, type GatewayRef, type IpsecTunnelLiveState, type LiveStateSource } from '../driver.ts';
+import { tunnelConnectionName } from '../../render/swanctl-config.ts';
+import { DataPlaneError, type DataPlaneDriver, type GatewayLiveState, type GatewayRef, type IpsecTunnelLiveState, type LanLiveState, type LiveStateSource } from '../driver.ts';
+import { cloudNetworkWithoutLanAddress, gatewayLayout, type LanLeg } from '../gateway-layout.ts';
 import { CharonProcess } from './charon-process.ts';
 import { CommandFailed, execRunner, Shell, type CommandRunner } from './command-runner.ts';
-import { canonicalAddress } from './ip-prefix.ts';
+import { planGatewayNetwork, type ObservedHost } from './gateway-network-plan.ts';
+import { GatewayNetwork } from './gateway-network.ts';
+import { GatewayRecords } from './gateway-records.ts';
 import { IpsecDataplane } from './ipsec-dataplane.ts';
-import { allAddresses } from './link-plan.ts';
-import { ipsecConnectionName, wireguardInterfaceName } from './names.ts';
+import { gatewayNamespaceName, wireguardInterfaceName } from './names.ts';
+import { killExactCommand } from './process-table.ts';
 import type { IpsecBackend } from './strongswan-conf.ts';
 import type { ObservedIkeSa } from './swanctl-parse.ts';
-import { WireguardDataplane } from './wireguard-dataplane.ts';
+import { giveBackSteps, resolveUplink } from './uplink-lease.ts';
+import { WireguardDataplane, WIREGUARD_SOCKET_DIR } from './wireguard-dataplane.ts';
 
 export interface LinuxDriverOptions {
-  /** Where the driver keeps its files (strongswan.conf, swanctl files, what it created). */
+  /** Where the driver keeps its files (its record of gateways, charons' files, key files for a moment). */
   stateDir: string;
-  /** Apply inside this existing network namespace instead of the host's. */
+  /** The namespace that plays the gateway host (uplink and LAN interfaces) instead of the host's own. */
   netns?: string;
   ipsecBackend: IpsecBackend;
   runner?: CommandRunner;
 }
 
+/** Refuses a gateway whose LAN is bound to no interface, or to one this host lacks, naming the LAN. */
+function requireLanInterfaces(legs: LanLeg[], host: ObservedHost) {
+  for (const leg of legs) {
+    const lan = `LAN ${leg.lanId} of datacenter ${leg.datacenterId}`;
+    if (!leg.hostInterface) throw new DataPlaneError(`The ${lan} is not bound to an interface on this host (vpngw lan bind).`);
+    if (!host.links.some((l) => l.name === leg.hostInterface)) throw new DataPlaneError(`The interface ${leg.hostInterface} of the ${lan} is missing on this host.`);
+  }
+}
+
 /**
- * Applies gateways to the Linux host (or one network namespace): WireGuard interfaces through
- * ip(8) and wg(8), IPSec through one strongSwan charon. Holds no state in memory: what it made
- * is found again from the system and a small file, so a restarted service adopts it.
+ * Applies each gateway as its own small router: a network namespace holding its gatewayIP (a
+ * macvlan leg of the host interface that had it), one macvlan leg per LAN, a firewall admitting
+ * only what its resources declare, and its tunnels (a WireGuard interface, or its own charon).
+ * Holds no state in memory: a restarted service finds everything again from the system and a file.
  */
 export class LinuxDriver implements DataPlaneDriver, LiveStateSource {
   readonly name = 'linux';
-  private readonly shell: Shell;
-  private readonly wireguard: WireguardDataplane;
-  private readonly ipsec: IpsecDataplane;
-  private readonly wireguardListPath: string;
+  private readonly runner: CommandRunner;
+  private readonly network: GatewayNetwork;
+  private readonly records: GatewayRecords;
 
   constructor(private readonly options: LinuxDriverOptions) {
-    const runner = options.runner ?? execRunner;
-    this.shell = new Shell(runner, options.netns);
+    this.runner = options.runner ?? execRunner;
+    this.network = new GatewayNetwork(new Shell(this.runner, options.netns), this.runner);
     mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
-    this.wireguard = new WireguardDataplane(this.shell, options.stateDir);
-    this.ipsec = new IpsecDataplane(new CharonProcess(this.shell, runner, join(options.stateDir, 'ipsec'), options.ipsecBackend));
-    this.wireguardListPath = join(options.stateDir, 'wireguard-gateways.json');
+    this.records = new GatewayRecords(join(options.stateDir, 'gateways.json'));
   }
 
   async apply(desired: DesiredGateway): Promise<void> {
     try {
-      await this.requireLocalAddress(desired.gatewayIP);
-      if (desired.kind === 'wireguard') {
-        this.rememberWireguard(desired.id, true);
-        await this.wireguard.apply(desired);
-      } else {
-        await this.ipsec.apply(desired);
-      }
+      await this.applyGateway(desired);
     } catch (error) {
-      // stderr of ip/wg/swanctl carries no secrets and tells the operator what went wrong.
+      // stderr of ip/nft/wg/swanctl carries no secrets and tells the operator what went wrong.
       if (error instanceof CommandFailed) throw new DataPlaneError(error.message);
       throw error;
     }
   }
 
-  async remove(ref: GatewayRef): Promise<void> {
-    if (ref.kind === 'wireguard') {
-      await this.wireguard.remove(ref.id);
-      this.rememberWireguard(ref.id, false);
-    } else {
-      await this.ipsec.remove(ref.id);
+  private async applyGateway(desired: DesiredGateway) {
+    const layout = gatewayLayout(desired, this.options.ipsecBackend);
+    const host = await this.network.observeHost();
+    requireLanInterfaces(layout.lanLegs, host);
+    const unroutable = this.options.ipsecBackend === 'libipsec' ? cloudNetworkWithoutLanAddress(desired, layout.lanLegs) : undefined;
+    if (unroutable) {
+      throw new DataPlaneError(`The tunnel ${unroutable.tunnelId} has the cloudNetworkCIDR ${unroutable.cidr}, which holds none of the gateway's LAN addresses (its connections); each cloud network must hold one.`);
     }
+    const decision = resolveUplink(desired.id, desired.gatewayIP, this.records.leases(), host);
+    if ('error' in decision) throw new DataPlaneError(decision.error);
+    const lans = layout.lanLegs.map((l) => ({ datacenterId: l.datacenterId, lanId: l.lanId, interfaceName: l.name }));
+    this.records.put(desired.id, { kind: desired.kind, uplink: decision.lease, lans });
+    if (!GatewayNetwork.exists(layout.namespace)) await this.stopLostProcesses(desired.kind, desired.id);
+    const observed = await this.network.observeNamespace(layout.namespace);
+    const giveBack = decision.giveBack ? giveBackSteps(decision.giveBack, host) : [];
+    await this.network.execute(layout.namespace, [...giveBack, ...planGatewayNetwork(layout, decision.lease, host, observed)]);
+    if (desired.kind === 'wireguard') await this.wireguard(desired.id).apply(desired);
+    else await this.ipsec(desired.id).apply(desired);
+  }
+
+  async remove(ref: GatewayRef): Promise<void> {
+    const record = this.records.all()[ref.id];
+    if (ref.kind === 'ipsec') await this.ipsec(ref.id).remove();
+    await this.network.removeNamespace(gatewayNamespaceName(ref.id));
+    await this.stopLostProcesses(ref.kind, ref.id);
+    if (record?.uplink) {
+      const host = await this.network.observeHost();
+      await this.network.execute(gatewayNamespaceName(ref.id), giveBackSteps(record.uplink, host));
+    }
+    this.records.delete(ref.id);
   }
 
   async listApplied(): Promise<GatewayRef[]> {
-    return [
-      ...this.wireguardIds().map((id) => ({ kind: 'wireguard' as const, id })),
-      ...this.ipsec.gatewayIds().map((id) => ({ kind: 'ipsec' as const, id })),
-    ];
+    return Object.entries(this.records.all()).map(([id, r]) => ({ kind: r.kind, id }));
   }
 
   async liveState(ref: GatewayRef): Promise<GatewayLiveState> {
+    const namespace = gatewayNamespaceName(ref.id);
+    const exists = GatewayNetwork.exists(namespace);
+    const links = exists ? (await this.network.observeNamespace(namespace)).links : [];
+    const lans: LanLiveState[] = (this.records.all()[ref.id]?.lans ?? []).map((lan) => {
+      const link = links.find((l) => l.name === lan.interfaceName);
+      return { ...lan, present: link?.up ?? false, addresses: link?.addresses ?? [] };
+    });
     if (ref.kind === 'wireguard') {
-      const observed = await this.wireguard.observe(ref.id);
+      const observed = exists ? await this.wireguard(ref.id).observe(ref.id) : undefined;
       return {
-        kind: 'wireguard', interfaceName: wireguardInterfaceName(ref.id), present: observed !== undefined, listenPort: observed?.listenPort ?? null,
+        kind: 'wireguard', namespace, interfaceName: wireguardInterfaceName(ref.id), present: observed !== undefined, listenPort: observed?.listenPort ?? null, lans,
         peers: (observed?.peers ?? []).map((p) => ({
           publicKey: p.publicKey, endpoint: p.endpoint,
           latestHandshake: p.latestHandshake > 0 ? new Date(p.latestHandshake * 1000).toISOString() : null,
@@ -87,34 +119,37 @@ export class LinuxDriver implements DataPlaneDriver, LiveStateSource {
         })),
       };
     }
-    const sas = await this.ipsec.observeSas();
-    return { kind: 'ipsec', charonRunning: sas !== undefined, tunnels: this.ipsec.tunnelIds(ref.id).map((id) => tunnelLiveState(id, sas ?? [])) };
+    const ipsec = this.ipsec(ref.id);
+    const sas = await ipsec.observeSas();
+    return { kind: 'ipsec', namespace, charonRunning: sas !== undefined, lans, tunnels: ipsec.tunnelIds().map((id) => tunnelLiveState(id, sas ?? [])) };
   }
 
-  private async requireLocalAddress(gatewayIP: string) {
-    const present = allAddresses(await this.shell.run('ip', ['-j', 'addr', 'show']));
-    if (present.includes(canonicalAddress(gatewayIP))) return;
-    const where = this.options.netns ? `the network namespace ${this.options.netns}` : 'this host';
-    throw new DataPlaneError(`The gatewayIP ${gatewayIP} is not an address of ${where}.`);
+  private wireguard(id: string): WireguardDataplane {
+    return new WireguardDataplane(this.network.gatewayShell(gatewayNamespaceName(id)), this.options.stateDir);
   }
 
-  private wireguardIds(): string[] {
-    if (!existsSync(this.wireguardListPath)) return [];
-    return JSON.parse(readFileSync(this.wireguardListPath, 'utf8')) as string[];
+  private ipsec(id: string): IpsecDataplane {
+    const shell = this.network.gatewayShell(gatewayNamespaceName(id));
+    return new IpsecDataplane(new CharonProcess(shell, this.runner, join(this.options.stateDir, 'ipsec', id), this.options.ipsecBackend));
   }
 
-  /** Recorded before the interface is made, so a crash in between still leaves it removable. */
-  private rememberWireguard(id: string, present: boolean) {
-    const ids = new Set(this.wireguardIds());
-    if (ids.has(id) === present) return;
-    if (present) ids.add(id);
-    else ids.delete(id);
-    writeFileAtomic(this.wireguardListPath, JSON.stringify([...ids].sort()));
+  /**
+   * A deleted namespace lives on while a process is in it, with the gatewayIP on its leg: the
+   * gateway's wireguard-go or charon there is ended before the namespace is made anew.
+   */
+  private async stopLostProcesses(kind: DesiredGateway['kind'], id: string) {
+    if (kind === 'ipsec') {
+      await new CharonProcess(this.network.gatewayShell(gatewayNamespaceName(id)), this.runner, join(this.options.stateDir, 'ipsec', id), this.options.ipsecBackend).stop();
+      return;
+    }
+    const ifname = wireguardInterfaceName(id);
+    killExactCommand(['wireguard-go', ifname]);
+    rmSync(join(WIREGUARD_SOCKET_DIR, `${ifname}.sock`), { force: true });
   }
 }
 
 function tunnelLiveState(tunnelId: string, sas: ObservedIkeSa[]): IpsecTunnelLiveState {
-  const mine = sas.filter((sa) => sa.connection === ipsecConnectionName(tunnelId));
+  const mine = sas.filter((sa) => sa.connection === tunnelConnectionName(tunnelId));
   const established = mine.find((sa) => sa.state === 'ESTABLISHED');
   const children = mine.flatMap((sa) => sa.children);
   return {

@@ -12,7 +12,28 @@ export function wireguardInterfaceName(gatewayId: string): string {
   return `vg${createHash('sha256').update(hex).digest('hex').slice(0, 13)}`;
 }
 
-/** The swanctl connection name of a tunnel, as the renderer writes it. */
-export function ipsecConnectionName(tunnelId: string): string {
-  return `t-${tunnelId}`;
+/** The network namespace that is one gateway's own small router: its tunnels, LAN legs and firewall. */
+export function gatewayNamespaceName(gatewayId: string): string {
+  return `vgw-${gatewayId.toLowerCase()}`;
+}
+
+/** 13 hex digits of the SHA-256 of the parts: short, stable interface names unique on the host. */
+function hashedName(prefix: string, ...parts: string[]): string {
+  return `${prefix}${createHash('sha256').update(parts.join('/')).digest('hex').slice(0, 13)}`;
+}
+
+/** The gateway's leg on the uplink (a macvlan holding its gatewayIP). */
+export function uplinkLegName(gatewayId: string): string {
+  return hashedName('vu', gatewayId.toLowerCase());
+}
+
+/** The gateway's leg on one LAN (a macvlan of the host interface bound to that LAN). */
+export function lanLegName(gatewayId: string, datacenterId: string, lanId: string): string {
+  return hashedName('vl', gatewayId.toLowerCase(), datacenterId.toLowerCase(), lanId);
+}
+
+/** A stable, locally administered MAC for a leg: recreated after drift, it keeps the neighbours' caches valid. */
+export function legMacAddress(legName: string): string {
+  const bytes = createHash('sha256').update(legName).digest().subarray(0, 5);
+  return ['02', ...[...bytes].map((b) => b.toString(16).padStart(2, '0'))].join(':');
 }

@@ -40,7 +40,7 @@ export function missingPrerequisites(options: PrerequisiteOptions): string[] {
   const env = options.env ?? process.env;
   const missing: string[] = [];
   if (!(options.isRoot ?? process.getuid?.() === 0)) missing.push('root privileges (run the service as root)');
-  const tools: Array<[string, string]> = [['ip', 'iproute2'], ['wg', 'wireguard-tools'], ['swanctl', 'strongswan-swanctl'], [CHARON_BINARY, 'charon-systemd']];
+  const tools: Array<[string, string]> = [['ip', 'iproute2'], ['wg', 'wireguard-tools'], ['swanctl', 'strongswan-swanctl'], [CHARON_BINARY, 'charon-systemd'], ['nft', 'nftables'], ['sysctl', 'procps']];
   // Without the kernel module, interfaces come from the userspace implementation.
   if (!existsSync('/sys/module/wireguard')) tools.push(['wireguard-go', 'wireguard-go']);
   for (const [tool, pkg] of tools) if (!hasExecutable(tool, env)) missing.push(`${tool} (Debian package ${pkg})`);

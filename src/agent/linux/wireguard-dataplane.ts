@@ -4,14 +4,16 @@ import { writeFileAtomic } from '../../util/atomic-file.ts';
 import type { DesiredWireguardGateway } from '../../domain/desired-state.ts';
 import { wireguardPublicKey } from '../../domain/wireguard-keys.ts';
 import { DataPlaneError } from '../driver.ts';
-import { CommandFailed, type Shell } from './command-runner.ts';
-import { desiredInterfaceAddresses, desiredRoutes, diffSets, parseIpAddrJson, parseIpRouteJson } from './link-plan.ts';
+import type { Shell } from './command-runner.ts';
+import { desiredInterfaceAddresses, desiredRoutes, diffSets, parseIpAddrJson } from './link-plan.ts';
+import { ipChange, lastLine, syncRoutes } from './routes.ts';
 import { wireguardInterfaceName } from './names.ts';
 import { isEmptyPlan, parseWgDump, planWireguard, wgSetArgs, type ObservedWireguard } from './wireguard-plan.ts';
 
-const SOCKET_DIR = '/var/run/wireguard';
+/** Where wireguard-go keeps its control sockets, shared by every namespace of the host. */
+export const WIREGUARD_SOCKET_DIR = '/var/run/wireguard';
 
-/** WireGuard interfaces in the target namespace: kernel module when present, else wireguard-go. */
+/** A gateway's WireGuard interface in its namespace: kernel module when present, else wireguard-go started there. */
 export class WireguardDataplane {
   /** keyDir: a 0700 directory for the moment a private key sits in a file for `wg set`. */
   constructor(private readonly shell: Shell, private readonly keyDir: string) {}
@@ -23,14 +25,14 @@ export class WireguardDataplane {
     await this.applyConfig(ifname, gw);
     await this.applyAddresses(ifname, gw);
     await this.ensureUp(ifname);
-    await this.applyRoutes(ifname, gw);
+    await syncRoutes(this.shell, ifname, desiredRoutes(gw));
   }
 
   /** Deletes the interface; wireguard-go exits by itself when its device goes away. */
   async remove(gatewayId: string): Promise<void> {
     const ifname = wireguardInterfaceName(gatewayId);
     if (await this.linkExists(ifname)) await this.shell.run('ip', ['link', 'del', 'dev', ifname]);
-    rmSync(`${SOCKET_DIR}/${ifname}.sock`, { force: true });
+    rmSync(`${WIREGUARD_SOCKET_DIR}/${ifname}.sock`, { force: true });
   }
 
   /** What `wg show` reports now, or undefined when the interface is not there. */
@@ -46,7 +48,7 @@ export class WireguardDataplane {
   private async ensureLink(ifname: string) {
     if (await this.linkExists(ifname)) return;
     // A killed wireguard-go leaves its socket behind; a new one could not listen on it.
-    rmSync(`${SOCKET_DIR}/${ifname}.sock`, { force: true });
+    rmSync(`${WIREGUARD_SOCKET_DIR}/${ifname}.sock`, { force: true });
     const kernel = await this.shell.try('ip', ['link', 'add', 'dev', ifname, 'type', 'wireguard']);
     if (kernel.code === 0) return;
     // No LOG_LEVEL (the runner passes only the tools' environment): with it wireguard-go's daemon
@@ -78,7 +80,7 @@ export class WireguardDataplane {
     for (const cidr of change.remove) await this.shell.run('ip', ['addr', 'del', cidr, 'dev', ifname]);
     for (const cidr of change.add) {
       // nodad: the address is usable at once instead of after duplicate detection.
-      await this.ipChange(['addr', 'add', cidr, 'dev', ifname, ...(cidr.includes(':') ? ['nodad'] : [])], `the interface address ${cidr}`);
+      await ipChange(this.shell, ['addr', 'add', cidr, 'dev', ifname, ...(cidr.includes(':') ? ['nodad'] : [])], `the interface address ${cidr}`);
     }
   }
 
@@ -86,27 +88,4 @@ export class WireguardDataplane {
     const links = JSON.parse(await this.shell.run('ip', ['-j', 'link', 'show', 'dev', ifname])) as Array<{ flags?: string[] }>;
     if (!links[0]?.flags?.includes('UP')) await this.shell.run('ip', ['link', 'set', 'dev', ifname, 'up']);
   }
-
-  private async applyRoutes(ifname: string, gw: DesiredWireguardGateway) {
-    const present = [
-      ...parseIpRouteJson(await this.shell.run('ip', ['-j', '-4', 'route', 'show', 'dev', ifname, 'proto', 'static'])),
-      ...parseIpRouteJson(await this.shell.run('ip', ['-j', '-6', 'route', 'show', 'dev', ifname, 'proto', 'static'])),
-    ];
-    const change = diffSets(desiredRoutes(gw), present);
-    for (const prefix of change.remove) await this.shell.try('ip', ['route', 'del', prefix, 'dev', ifname, 'proto', 'static']);
-    for (const prefix of change.add) await this.ipChange(['route', 'replace', prefix, 'dev', ifname, 'proto', 'static'], `the route to ${prefix}`);
-  }
-
-  private async ipChange(args: string[], what: string) {
-    try {
-      await this.shell.run('ip', args);
-    } catch (error) {
-      if (error instanceof CommandFailed) throw new DataPlaneError(`Could not add ${what}: ${lastLine(error.result.stderr)}`);
-      throw error;
-    }
-  }
-}
-
-function lastLine(text: string): string {
-  return text.trim().split('\n').pop()?.trim() || 'unknown error';
 }

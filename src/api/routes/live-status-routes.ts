@@ -28,14 +28,14 @@ function presentLive(live: GatewayLiveState, children: ChildRecord[]) {
       const session = byKey.get(child.uniqueKey ?? '');
       return { id: child.id, configured: session !== undefined, ...(session ?? { publicKey: child.uniqueKey, endpoint: null, latestHandshake: null, transferRxBytes: 0, transferTxBytes: 0 }) };
     });
-    return { interfaceName: live.interfaceName, interfacePresent: live.present, listenPort: live.listenPort, peers };
+    return { interfaceName: live.interfaceName, interfacePresent: live.present, listenPort: live.listenPort, lans: live.lans, peers };
   }
   const byId = new Map(live.tunnels.map((t) => [t.tunnelId, t]));
   const tunnels = children.map((child) => {
     const { tunnelId: _id, ...state } = byId.get(child.id) ?? { tunnelId: child.id, ikeState: null, ikeEstablished: false, childEstablished: false, bytesIn: 0, bytesOut: 0 };
     return { id: child.id, ...state };
   });
-  return { charonRunning: live.charonRunning, tunnels };
+  return { charonRunning: live.charonRunning, lans: live.lans, tunnels };
 }
 
 /**

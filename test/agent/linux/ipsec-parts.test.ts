@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { endpointClash, ikeEndpoints, planIpsecLoad, tunnelHashes } from '../../../src/agent/linux/ipsec-plan.ts';
+import { planIpsecLoad, tunnelHashes } from '../../../src/agent/linux/ipsec-plan.ts';
 import { missingPrerequisites } from '../../../src/agent/linux/prerequisites.ts';
 import { renderStrongswanConf } from '../../../src/agent/linux/strongswan-conf.ts';
 import { parseConnectionNames, parseIkeSas } from '../../../src/agent/linux/swanctl-parse.ts';
@@ -29,14 +29,14 @@ function tunnel(id: string, psk = 'secretsecret'): DesiredIpsecTunnel {
 }
 const ids = ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222'] as const;
 function gateway(tunnels: DesiredIpsecTunnel[]): DesiredIpsecGateway {
-  return { kind: 'ipsec', id: '6f1c9a52-3b7e-4d21-9a0c-1e2f3a4b5c6d', generation: 1, gatewayIP: '192.0.2.1', tunnels };
+  return { kind: 'ipsec', id: '6f1c9a52-3b7e-4d21-9a0c-1e2f3a4b5c6d', generation: 1, gatewayIP: '192.0.2.1', connections: [], tunnels };
 }
 
 test('a loaded, unchanged gateway needs no reload; a changed tunnel is reloaded and only its SA renegotiated', () => {
   const before = gateway([tunnel(ids[0]), tunnel(ids[1])]);
   const names = ids.map((id) => `t-${id}`);
-  const previous = { charonPid: 7, gateways: { [before.id]: tunnelHashes(before) } };
-  const base = { gatewayId: before.id, allWanted: names, loadedNames: names, previous, charonPid: 7 };
+  const previous = { charonPid: 7, tunnels: tunnelHashes(before) };
+  const base = { loadedNames: names, previous, charonPid: 7 };
   assert.deepEqual(planIpsecLoad({ ...base, wanted: tunnelHashes(before) }), { reload: false, terminate: [] });
   const after = gateway([tunnel(ids[0]), tunnel(ids[1], 'another-secret')]);
   assert.deepEqual(planIpsecLoad({ ...base, wanted: tunnelHashes(after) }), { reload: true, terminate: [`t-${ids[1]}`] });
@@ -45,23 +45,18 @@ test('a loaded, unchanged gateway needs no reload; a changed tunnel is reloaded 
 test('a restarted charon, a missing or a stray connection each cause a reload', () => {
   const gw = gateway([tunnel(ids[0])]);
   const name = `t-${ids[0]}`;
-  const previous = { charonPid: 7, gateways: { [gw.id]: tunnelHashes(gw) } };
-  const base = { gatewayId: gw.id, wanted: tunnelHashes(gw), allWanted: [name], previous };
+  const previous = { charonPid: 7, tunnels: tunnelHashes(gw) };
+  const base = { wanted: tunnelHashes(gw), previous };
   assert.deepEqual(planIpsecLoad({ ...base, loadedNames: [], charonPid: 8 }), { reload: true, terminate: [] });
   assert.equal(planIpsecLoad({ ...base, loadedNames: [], charonPid: 7 }).reload, true);
   assert.equal(planIpsecLoad({ ...base, loadedNames: [name, 't-stray'], charonPid: 7 }).reload, true);
 });
 
-test('one charon never serves two gateways\' tunnels between the same two addresses; the first applied keeps them', () => {
-  const first = gateway([tunnel(ids[0])]);
-  const other = { ...gateway([{ ...tunnel(ids[1]), remoteHost: '192.0.2.2' }]), id: '7a2d0b63-4c8f-4e32-8b1d-2f3a4b5c6d7e' };
-  assert.deepEqual(ikeEndpoints(first), ['192.0.2.1>192.0.2.2']);
-  const previous = { charonPid: 7, gateways: {}, endpoints: { [first.id]: ikeEndpoints(first) } };
-  assert.equal(endpointClash(other.id, ikeEndpoints(other), previous, [first.id, other.id]), '192.0.2.1>192.0.2.2');
-  assert.equal(endpointClash(first.id, ikeEndpoints(first), previous, [first.id, other.id]), undefined, 'a gateway does not clash with itself');
-  assert.equal(endpointClash(other.id, ikeEndpoints(other), previous, [other.id]), undefined, 'a removed gateway holds nothing');
-  assert.equal(endpointClash(other.id, ikeEndpoints({ ...other, gatewayIP: '192.0.2.9' }), previous, [first.id]), undefined, 'another gatewayIP is another pair');
-  assert.equal(endpointClash(other.id, ikeEndpoints(other), { charonPid: 7, gateways: {} }, [first.id]), undefined, 'state without endpoints');
+test('a removed tunnel is unloaded and its IKE_SA ended', () => {
+  const both = gateway([tunnel(ids[0]), tunnel(ids[1])]);
+  const names = ids.map((id) => `t-${id}`);
+  const plan = planIpsecLoad({ wanted: tunnelHashes(gateway([tunnel(ids[0])])), loadedNames: names, previous: { charonPid: 7, tunnels: tunnelHashes(both) }, charonPid: 7 });
+  assert.deepEqual(plan, { reload: true, terminate: [`t-${ids[1]}`] });
 });
 
 test('strongswan.conf: kernel-libipsec before kernel-netlink, a private vici socket, nothing from /etc', () => {

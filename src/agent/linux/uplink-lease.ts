@@ -1,0 +1,38 @@
+import { canonicalAddress } from './ip-prefix.ts';
+import type { ObservedHost, Step, UplinkLease } from './gateway-network-plan.ts';
+
+/** Where a gateway's gatewayIP comes from this pass, and a previous address to give back, or why it cannot have one. */
+export type UplinkDecision = { lease: UplinkLease; giveBack?: UplinkLease } | { error: string };
+
+/**
+ * Decides the uplink of a gateway. The gatewayIP is the gateway's alone on this host: taken from the
+ * host interface that holds it (remembered, to be given back), or kept where an earlier pass put it.
+ * Another gateway holding the same address wins; the message names no other gateway (tenants never meet).
+ */
+export function resolveUplink(gatewayId: string, gatewayIP: string, leases: Record<string, UplinkLease>, observedHost: ObservedHost): UplinkDecision {
+  const address = canonicalAddress(gatewayIP);
+  if (Object.entries(leases).some(([id, lease]) => id !== gatewayId && lease.address === address)) {
+    return { error: `The gatewayIP ${gatewayIP} is already in use by another gateway on this host.` };
+  }
+  const mine = leases[gatewayId];
+  const giveBack = mine && mine.address !== address ? { giveBack: mine } : {};
+  for (const link of observedHost.links) {
+    const cidr = link.addresses.find((c) => c.split('/')[0] === address);
+    if (cidr) return { lease: { address, prefixLength: Number(cidr.split('/')[1]), hostInterface: link.name }, ...giveBack };
+  }
+  if (mine && mine.address === address) {
+    if (!observedHost.links.some((l) => l.name === mine.hostInterface)) {
+      return { error: `The interface ${mine.hostInterface} that carried the gatewayIP ${gatewayIP} is missing on this host.` };
+    }
+    return { lease: mine };
+  }
+  return { error: `The gatewayIP ${gatewayIP} is not an address of this host.` };
+}
+
+/** Gives a gatewayIP back to the host interface it was taken from; tolerated when that interface is gone. */
+export function giveBackSteps(lease: UplinkLease, observedHost: ObservedHost): Step[] {
+  const cidr = `${lease.address}/${lease.prefixLength}`;
+  const held = observedHost.links.some((l) => l.addresses.includes(cidr));
+  if (held || !observedHost.links.some((l) => l.name === lease.hostInterface)) return [];
+  return [{ where: 'host', command: 'ip', args: ['addr', 'add', cidr, 'dev', lease.hostInterface, ...(lease.address.includes(':') ? ['nodad'] : [])], mayFail: true }];
+}
