@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { gatewayLayout } from '../../../src/agent/gateway-layout.ts';
+import { planGatewayNetwork, type ObservedGatewayNamespace, type ObservedHost, type Step, type UplinkLease } from '../../../src/agent/linux/gateway-network-plan.ts';
+import { parseDefaultRoute, parseFirewall, parseLinks } from '../../../src/agent/linux/gateway-network.ts';
+import { giveBackSteps, resolveUplink } from '../../../src/agent/linux/uplink-lease.ts';
+import { assertGolden } from '../../render/golden.ts';
+import { wireguardGateway } from '../support/desired-gateways.ts';
+
+const gw = { ...wireguardGateway, connections: wireguardGateway.connections.map((c) => ({ ...c, hostInterface: 'eth1' })) };
+const layout = gatewayLayout(gw, 'libipsec');
+const lease: UplinkLease = { address: '203.0.113.5', prefixLength: 24, hostInterface: 'eth0' };
+const host: ObservedHost = {
+  links: [{ name: 'eth0', up: true, addresses: ['203.0.113.2/24', '203.0.113.5/24'] }, { name: 'eth1', up: true, addresses: [] }],
+  defaultRoute: { via: '203.0.113.254', dev: 'eth0' },
+};
+const hostAfter: ObservedHost = { ...host, links: [{ name: 'eth0', up: true, addresses: ['203.0.113.2/24'] }, { name: 'eth1', up: true, addresses: [] }] };
+const converged: ObservedGatewayNamespace = {
+  exists: true, sysctlsSet: true, defaultVia: '203.0.113.254',
+  links: [
+    { name: 'lo', up: true, addresses: [] },
+    { name: layout.uplinkLeg, up: true, addresses: ['203.0.113.5/24'] },
+    ...layout.lanLegs.map((leg) => ({ name: leg.name, up: true, addresses: leg.addresses })),
+  ],
+  firewall: { hash: layout.firewall.hash, ruleCount: layout.firewall.ruleCount },
+};
+
+const lines = (steps: Step[]) => `${steps.map((s) => `[${s.where}] ${s.command} ${s.args.join(' ')}${s.input !== undefined ? ' < ruleset' : ''}`).join('\n')}\n`;
+
+test('a new gateway: namespace, forwarding, the uplink leg taking the gatewayIP from the host, a leg per LAN, then the firewall', () => {
+  assertGolden('gateway-network-new.steps', lines(planGatewayNetwork(layout, lease, host, { exists: false, links: [], sysctlsSet: false })));
+});
+
+test('a converged gateway needs no step at all', () => {
+  assert.deepEqual(planGatewayNetwork(layout, lease, hostAfter, converged), []);
+});
+
+test('drift is repaired by exactly the missing pieces: a flushed firewall, a removed address, a downed leg, a stray leg', () => {
+  const flushed = { ...converged, firewall: { hash: layout.firewall.hash, ruleCount: 0 } };
+  assert.deepEqual(planGatewayNetwork(layout, lease, hostAfter, flushed).map((s) => s.command), ['nft']);
+  assert.deepEqual(planGatewayNetwork(layout, lease, hostAfter, { ...converged, firewall: undefined }).map((s) => s.command), ['nft']);
+  const leg = layout.lanLegs[0];
+  assert.ok(leg);
+  const lost = { ...converged, links: converged.links.map((l) => (l.name === leg.name ? { ...l, up: false, addresses: [] } : l)) };
+  assert.deepEqual(planGatewayNetwork(layout, lease, hostAfter, lost).map((s) => s.args.join(' ')), [
+    ...leg.addresses.map((a) => `addr add ${a} dev ${leg.name}${a.includes(':') ? ' nodad' : ''}`), `link set ${leg.name} up`,
+  ]);
+  const stray = { ...converged, links: [...converged.links, { name: 'vl0000000000000', up: true, addresses: ['10.0.0.1/24'] }] };
+  assert.deepEqual(planGatewayNetwork(layout, lease, hostAfter, stray).map((s) => s.args.join(' ')), ['link del vl0000000000000']);
+});
+
+test('a leg left in the host namespace by an interrupted pass is deleted before it is made again', () => {
+  const stranded = { ...hostAfter, links: [...hostAfter.links, { name: layout.uplinkLeg, up: false, addresses: [] }] };
+  const steps = planGatewayNetwork(layout, lease, stranded, { ...converged, links: converged.links.filter((l) => l.name !== layout.uplinkLeg) });
+  assert.deepEqual(steps.slice(0, 3).map((s) => `${s.where} ${s.args.slice(0, 3).join(' ')}`), [
+    `host link del ${layout.uplinkLeg}`, `host link add ${layout.uplinkLeg}`, `host link set ${layout.uplinkLeg}`,
+  ]);
+});
+
+test('the gatewayIP is taken from the host interface that holds it, kept once taken, and given back', () => {
+  assert.deepEqual(resolveUplink(gw.id, '203.0.113.5', {}, host), { lease });
+  assert.deepEqual(resolveUplink(gw.id, '203.0.113.5', { [gw.id]: lease }, hostAfter), { lease });
+  assert.deepEqual(giveBackSteps(lease, hostAfter).map((s) => s.args.join(' ')), ['addr add 203.0.113.5/24 dev eth0']);
+  assert.deepEqual(giveBackSteps(lease, host), [], 'nothing to give back when the host holds it');
+  assert.deepEqual(giveBackSteps(lease, { links: [] }), [], 'nor when its interface is gone');
+});
+
+test('a gatewayIP is one gateway\'s: another gateway\'s is refused without naming it; an address the host lacks is refused', () => {
+  const other = '99999999-9999-4999-8999-999999999999';
+  const taken = resolveUplink(gw.id, '203.0.113.5', { [other]: lease }, hostAfter);
+  assert.deepEqual(taken, { error: 'The gatewayIP 203.0.113.5 is already in use by another gateway on this host.' });
+  assert.doesNotMatch(JSON.stringify(taken), new RegExp(other));
+  assert.deepEqual(resolveUplink(gw.id, '198.51.100.9', {}, host), { error: 'The gatewayIP 198.51.100.9 is not an address of this host.' });
+  assert.match(JSON.stringify(resolveUplink(gw.id, '203.0.113.5', { [gw.id]: lease }, { links: [] })), /interface eth0 .* is missing/);
+});
+
+test('a changed gatewayIP takes the new address and gives the old one back', () => {
+  const moved = resolveUplink(gw.id, '203.0.113.2', { [gw.id]: lease }, hostAfter);
+  assert.deepEqual(moved, { lease: { address: '203.0.113.2', prefixLength: 24, hostInterface: 'eth0' }, giveBack: lease });
+});
+
+test('observations: ip -j addr, ip -j route and nft -j output', () => {
+  const links = parseLinks(JSON.stringify([
+    { ifname: 'lo', flags: ['LOOPBACK', 'UP'], addr_info: [{ local: '127.0.0.1', prefixlen: 8, scope: 'host' }] },
+    { ifname: 'vu1', flags: ['BROADCAST', 'UP'], addr_info: [{ local: '203.0.113.5', prefixlen: 24, scope: 'global' }, { local: 'fe80::1', prefixlen: 64, scope: 'link' }, { local: '2001:0db8::0005', prefixlen: 64, scope: 'global' }] },
+    { ifname: 'vl1', flags: ['BROADCAST'] },
+  ]));
+  assert.deepEqual(links, [
+    { name: 'lo', up: true, addresses: [] }, { name: 'vu1', up: true, addresses: ['203.0.113.5/24', '2001:db8::5/64'] }, { name: 'vl1', up: false, addresses: [] },
+  ]);
+  assert.deepEqual(parseDefaultRoute('[{"dst":"default","gateway":"203.0.113.254","dev":"eth0"}]'), { via: '203.0.113.254', dev: 'eth0' });
+  assert.equal(parseDefaultRoute('[]'), undefined);
+  const nft = { nftables: [{ metainfo: {} }, { table: {} }, { rule: { comment: 'vpngw 0123abcd' } }, { rule: {} }, { rule: {} }] };
+  assert.deepEqual(parseFirewall(JSON.stringify(nft)), { hash: '0123abcd', ruleCount: 3 });
+  assert.deepEqual(parseFirewall('{"nftables":[{"table":{}}]}'), { ruleCount: 0 });
+});
