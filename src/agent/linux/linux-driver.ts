@@ -11,6 +11,7 @@ import { GatewayNetwork } from './gateway-network.ts';
 import { GatewayRecords } from './gateway-records.ts';
 import { IpsecDataplane } from './ipsec-dataplane.ts';
 import { gatewayNamespaceName, wireguardInterfaceName } from './names.ts';
+import { removeLegacyLayout } from './legacy-layout.ts';
 import { killExactCommand } from './process-table.ts';
 import type { IpsecBackend } from './strongswan-conf.ts';
 import type { ObservedIkeSa } from './swanctl-parse.ts';
@@ -46,6 +47,7 @@ export class LinuxDriver implements DataPlaneDriver, LiveStateSource {
   private readonly runner: CommandRunner;
   private readonly network: GatewayNetwork;
   private readonly records: GatewayRecords;
+  private legacyRemoved: Promise<void> | undefined;
 
   constructor(private readonly options: LinuxDriverOptions) {
     this.runner = options.runner ?? execRunner;
@@ -65,6 +67,7 @@ export class LinuxDriver implements DataPlaneDriver, LiveStateSource {
   }
 
   private async applyGateway(desired: DesiredGateway) {
+    await this.withoutLegacyLayout();
     const layout = gatewayLayout(desired, this.options.ipsecBackend);
     const host = await this.network.observeHost();
     requireLanInterfaces(layout.lanLegs, host);
@@ -85,6 +88,7 @@ export class LinuxDriver implements DataPlaneDriver, LiveStateSource {
   }
 
   async remove(ref: GatewayRef): Promise<void> {
+    await this.withoutLegacyLayout();
     const record = this.records.all()[ref.id];
     if (ref.kind === 'ipsec') await this.ipsec(ref.id).remove();
     await this.network.removeNamespace(gatewayNamespaceName(ref.id));
@@ -122,6 +126,16 @@ export class LinuxDriver implements DataPlaneDriver, LiveStateSource {
     const ipsec = this.ipsec(ref.id);
     const sas = await ipsec.observeSas();
     return { kind: 'ipsec', namespace, charonRunning: sas !== undefined, lans, tunnels: ipsec.tunnelIds().map((id) => tunnelLiveState(id, sas ?? [])) };
+  }
+
+  /** Once per service start: what an earlier version made in the host's namespace goes first. */
+  private withoutLegacyLayout(): Promise<void> {
+    this.legacyRemoved ??= removeLegacyLayout(this.options.stateDir, new Shell(this.runner, this.options.netns), this.runner, this.options.ipsecBackend)
+      .catch((error: unknown) => {
+        this.legacyRemoved = undefined; // tried again on the next pass
+        throw error;
+      });
+    return this.legacyRemoved;
   }
 
   private wireguard(id: string): WireguardDataplane {
