@@ -22,6 +22,8 @@ export interface DataPlaneDriver {
   remove(ref: GatewayRef): Promise<void>;
   /** The gateways it has something applied for, so the reconciler can remove the unwanted. */
   listApplied(): Promise<GatewayRef[]>;
+  /** Removes what an interrupted write left (temp files, key files); called before each full pass. */
+  sweepInterruptedWrites(): Promise<void>;
 }
 
 /** What a WireGuard peer's session looks like now, as `wg show` reports it. */

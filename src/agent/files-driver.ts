@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { DesiredGateway, GatewayKind } from '../domain/desired-state.ts';
 import { renderSwanctlConfig } from '../render/swanctl-config.ts';
 import { renderWireguardConfig } from '../render/wireguard-config.ts';
-import { writeFileAtomic } from '../util/atomic-file.ts';
+import { ATOMIC_TEMP_FILE, removeFilesMatching, writeFileAtomic } from '../util/atomic-file.ts';
 import { DataPlaneError, type DataPlaneDriver, type GatewayRef } from './driver.ts';
 import { gatewayLayout } from './gateway-layout.ts';
 
@@ -53,6 +53,10 @@ export class FilesDriver implements DataPlaneDriver {
   async remove(ref: GatewayRef): Promise<void> {
     rmSync(this.path(ref.kind, ref.id), { force: true });
     rmSync(this.path(ref.kind, ref.id, FIREWALL_SUFFIX), { force: true });
+  }
+
+  async sweepInterruptedWrites(): Promise<void> {
+    removeFilesMatching(this.root, ATOMIC_TEMP_FILE);
   }
 
   async listApplied(): Promise<GatewayRef[]> {

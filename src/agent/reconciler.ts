@@ -102,6 +102,7 @@ export class Reconciler {
 
   private async pass(options: { full?: boolean }): Promise<PassSummary> {
     const summary: PassSummary = { applied: 0, failed: 0, removed: 0 };
+    if (options.full) await this.deps.driver.sweepInterruptedWrites();
     const gateways = options.full ? await this.deps.store.listAllGateways() : await this.deps.store.listGatewaysWithPendingChanges();
     for (const gateway of gateways) {
       if (gateway.deleting) {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { assertIonosError, holdDataPlane, waitForGone, waitForStatus } from '../support/api-assertions.ts';
@@ -156,6 +156,38 @@ describe('lifecycle with the files data plane (the default)', () => {
     assert.equal(readFileSync(path, 'utf8'), before);
     assert.equal(statSync(path).mode & 0o777, 0o600);
     assert.equal((await svc.request('GET', `/wireguardgateways/${g}`)).body.metadata.status, 'AVAILABLE');
+  });
+
+  test('the gateway\'s namespace, legs and firewall are rendered beside its configuration, and go with it', async () => {
+    const g = (await svc.request('POST', '/wireguardgateways', wireguardGateway())).body.id;
+    await svc.request('POST', `/wireguardgateways/${g}/peers`, wireguardPeer());
+    await waitForStatus(svc, `/wireguardgateways/${g}`, 'AVAILABLE');
+    const path = join(svc.dataDir, 'dataplane', 'wireguard', `${g}.nft`);
+    await eventually(async () => existsSync(path) && readFileSync(path, 'utf8').includes('172.16.0.2'), 5000, 'the firewall with the peer');
+    const text = readFileSync(path, 'utf8');
+    assert.match(text, new RegExp(`^# namespace vgw-${g}$`, 'm'));
+    assert.match(text, /^table inet vpngw \{$/m);
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    assert.equal((await svc.request('DELETE', `/wireguardgateways/${g}`)).status, 202);
+    await waitForGone(svc, `/wireguardgateways/${g}`);
+    assert.equal(existsSync(path), false);
+  });
+
+  test('a full pass removes what no gateway wants (a stray file, a temp file a killed write left) and restores a hand-edited file', async () => {
+    const g = (await svc.request('POST', '/wireguardgateways', wireguardGateway())).body.id;
+    await waitForStatus(svc, `/wireguardgateways/${g}`, 'AVAILABLE');
+    const dir = join(svc.dataDir, 'dataplane', 'wireguard');
+    await eventually(async () => existsSync(wireguardFile(g)), 5000, 'the rendered file');
+    const rendered = readFileSync(wireguardFile(g), 'utf8');
+    const stray = join(dir, '00000000-0000-4000-8000-00000000dead.conf');
+    const temp = join(dir, `${g}.conf.0123456789ab.tmp`);
+    writeFileSync(stray, '[Interface]\n');
+    writeFileSync(temp, 'PrivateKey = half-written\n', { mode: 0o600 });
+    writeFileSync(wireguardFile(g), `${rendered}\n[Peer]\nPublicKey = added-by-hand\n`);
+    await svc.reconciler.runPass();
+    assert.equal(existsSync(stray), false, 'a gateway nobody wants is removed');
+    assert.equal(existsSync(temp), false, 'the temp file is swept');
+    assert.equal(readFileSync(wireguardFile(g), 'utf8'), rendered, 'the hand edit is undone');
   });
 
   test('an IPSec gateway with a tunnel is rendered as swanctl configuration', async () => {

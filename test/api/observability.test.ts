@@ -11,7 +11,7 @@ class LiveFakeDriver extends FakeDriver implements LiveStateSource {
     const desired = this.applied.get(ref.id);
     const peers = desired?.kind === 'wireguard' ? desired.peers : [];
     return {
-      kind: 'wireguard', interfaceName: 'vgtest', present: desired !== undefined, listenPort: 51820,
+      kind: 'wireguard', namespace: `vgw-${ref.id}`, interfaceName: 'vgtest', present: desired !== undefined, listenPort: 51820, lans: [],
       peers: peers.map((p) => ({ publicKey: p.publicKey, endpoint: null, latestHandshake: '2026-01-02T03:04:05.000Z', transferRxBytes: 1234, transferTxBytes: 5678 })),
     };
   }

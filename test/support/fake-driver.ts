@@ -25,4 +25,11 @@ export class FakeDriver implements DataPlaneDriver {
   async listApplied(): Promise<GatewayRef[]> {
     return [...this.applied.values()].map((d) => ({ kind: d.kind, id: d.id }));
   }
+
+  /** Counted, so a test can see that every full pass sweeps. */
+  sweeps = 0;
+
+  async sweepInterruptedWrites(): Promise<void> {
+    this.sweeps += 1;
+  }
 }

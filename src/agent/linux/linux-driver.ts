@@ -16,7 +16,8 @@ import { killExactCommand } from './process-table.ts';
 import type { IpsecBackend } from './strongswan-conf.ts';
 import type { ObservedIkeSa } from './swanctl-parse.ts';
 import { giveBackSteps, resolveUplink } from './uplink-lease.ts';
-import { WireguardDataplane, WIREGUARD_SOCKET_DIR } from './wireguard-dataplane.ts';
+import { WireguardDataplane, WIREGUARD_KEY_FILE, WIREGUARD_SOCKET_DIR } from './wireguard-dataplane.ts';
+import { ATOMIC_TEMP_FILE, removeFilesMatching } from '../../util/atomic-file.ts';
 
 export interface LinuxDriverOptions {
   /** Where the driver keeps its files (its record of gateways, charons' files, key files for a moment). */
@@ -98,6 +99,11 @@ export class LinuxDriver implements DataPlaneDriver, LiveStateSource {
       await this.network.execute(gatewayNamespaceName(ref.id), giveBackSteps(record.uplink, host));
     }
     this.records.delete(ref.id);
+  }
+
+  async sweepInterruptedWrites(): Promise<void> {
+    removeFilesMatching(this.options.stateDir, ATOMIC_TEMP_FILE);
+    removeFilesMatching(this.options.stateDir, WIREGUARD_KEY_FILE);
   }
 
   async listApplied(): Promise<GatewayRef[]> {

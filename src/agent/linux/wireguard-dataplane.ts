@@ -13,6 +13,9 @@ import { isEmptyPlan, parseWgDump, planWireguard, wgSetArgs, type ObservedWiregu
 /** Where wireguard-go keeps its control sockets, shared by every namespace of the host. */
 export const WIREGUARD_SOCKET_DIR = '/var/run/wireguard';
 
+/** The file a private key sits in for the moment of a `wg set` (Node's pipes cannot be wg's /dev/stdin). */
+export const WIREGUARD_KEY_FILE = /^vg[0-9a-f]{13}\.key$/;
+
 /** A gateway's WireGuard interface in its namespace: kernel module when present, else wireguard-go started there. */
 export class WireguardDataplane {
   /** keyDir: a 0700 directory for the moment a private key sits in a file for `wg set`. */
