@@ -34,10 +34,18 @@ export class IpsecDataplane {
     if (plan.reload) {
       await this.swanctlOk(['--load-creds', '--noprompt', '--file', this.confPath]);
       await this.swanctlOk(['--load-conns', '--file', this.confPath]);
+      await this.requireLoaded(gw);
     }
     for (const name of plan.terminate) await this.charon.swanctl(['--terminate', '--ike', name, '--force', '--timeout', '2']);
     this.writeLoaded({ charonPid: pid, tunnels: tunnelHashes(gw) });
     await this.initiateIdle(gw);
+  }
+
+  /** AVAILABLE means charon answers for every tunnel: what it reports loaded is checked, not assumed. */
+  private async requireLoaded(gw: DesiredIpsecGateway) {
+    const loaded = new Set(parseConnectionNames((await this.swanctlOk(['--list-conns', '--raw'])).stdout));
+    const missing = gw.tunnels.filter((t) => !loaded.has(tunnelConnectionName(t.id))).map((t) => t.id);
+    if (missing.length > 0) throw new DataPlaneError(`strongSwan did not load the tunnel(s) ${missing.join(', ')}.`);
   }
 
   /** Stops the gateway's charon and removes its files, the PSKs with them. */
