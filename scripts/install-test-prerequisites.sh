@@ -7,6 +7,7 @@ APT_PACKAGES=(
   ca-certificates
   iproute2
   iputils-ping
+  procps
   wireguard-tools
   wireguard-go
   strongswan-swanctl

@@ -12,28 +12,32 @@ export interface RemoteWireguard {
 }
 
 /**
- * The far end of a WireGuard tunnel: its own wireguard-go in the remote namespace, peered with
- * the gateway's public key (from metadata.publicKey) at 192.0.2.1.
+ * The far end of a WireGuard tunnel: its own wireguard-go in the remote namespace (or `ns`), peered with
+ * the gateway's public key (from metadata.publicKey) at its gatewayIP (default 192.0.2.1).
  */
 export async function startRemoteWireguard(topology: Topology, options: {
-  index: number; dir: string; gatewayPublicKey: string; gatewayPort: number; address4: string; address6?: string; allowed: string[];
+  /** The namespace it runs in; default topology.remote. */
+  ns?: string; index: number; dir: string; gatewayPublicKey: string; gatewayIP?: string; gatewayPort: number; address4: string; address6?: string; allowed: string[];
 }): Promise<RemoteWireguard> {
   const ifname = `vr${topology.tag}${options.index}`;
+  const ns = options.ns ?? topology.remote;
   topology.wireguardInterfaces.push(ifname);
   const keys = generateWireguardKeyPair();
   const keyFile = join(options.dir, `${ifname}.key`);
   writeFileSync(keyFile, `${keys.privateKey}\n`, { mode: 0o600 });
-  await nsExec(topology.remote, 'setsid', ['wireguard-go', ifname], { env: { ...process.env, WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1' } });
-  await nsExec(topology.remote, 'wg', ['set', ifname, 'private-key', keyFile, 'listen-port', String(52000 + options.index),
-    'peer', options.gatewayPublicKey, 'allowed-ips', options.allowed.join(','), 'endpoint', `192.0.2.1:${options.gatewayPort}`, 'persistent-keepalive', '1']);
-  await sh('ip', ['-n', topology.remote, 'addr', 'add', options.address4, 'dev', ifname]);
-  if (options.address6) await sh('ip', ['-n', topology.remote, 'addr', 'add', options.address6, 'dev', ifname, 'nodad']);
-  await sh('ip', ['-n', topology.remote, 'link', 'set', ifname, 'up']);
+  await nsExec(ns, 'setsid', ['wireguard-go', ifname], { env: { ...process.env, WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1' } });
+  await nsExec(ns, 'wg', ['set', ifname, 'private-key', keyFile, 'listen-port', String(52000 + options.index),
+    'peer', options.gatewayPublicKey, 'allowed-ips', options.allowed.join(','), 'endpoint', `${options.gatewayIP ?? '192.0.2.1'}:${options.gatewayPort}`, 'persistent-keepalive', '1']);
+  await sh('ip', ['-n', ns, 'addr', 'add', options.address4, 'dev', ifname]);
+  if (options.address6) await sh('ip', ['-n', ns, 'addr', 'add', options.address6, 'dev', ifname, 'nodad']);
+  await sh('ip', ['-n', ns, 'link', 'set', ifname, 'up']);
   return { ifname, publicKey: keys.publicKey };
 }
 
 export interface RemoteTunnel {
   name: string;
+  /** The gateway's gatewayIP; default 192.0.2.1. */
+  gatewayAddress?: string;
   localAddress: string;
   localTs: string;
   remoteTs: string;
@@ -43,10 +47,10 @@ export interface RemoteTunnel {
 }
 
 function swanctlConf(tunnels: RemoteTunnel[]): string {
-  const conns = tunnels.map((t) => `  ${t.name} {\n    version = 2\n    local_addrs = ${t.localAddress}\n    remote_addrs = 192.0.2.1\n    proposals = ${t.ikeProposal}\n`
-    + `    local {\n      auth = psk\n      id = ${t.localAddress}\n    }\n    remote {\n      auth = psk\n      id = 192.0.2.1\n    }\n`
+  const conns = tunnels.map((t) => `  ${t.name} {\n    version = 2\n    local_addrs = ${t.localAddress}\n    remote_addrs = ${t.gatewayAddress ?? '192.0.2.1'}\n    proposals = ${t.ikeProposal}\n`
+    + `    local {\n      auth = psk\n      id = ${t.localAddress}\n    }\n    remote {\n      auth = psk\n      id = ${t.gatewayAddress ?? '192.0.2.1'}\n    }\n`
     + `    children {\n      ${t.name} {\n        local_ts = ${t.localTs}\n        remote_ts = ${t.remoteTs}\n        esp_proposals = ${t.espProposal}\n      }\n    }\n  }`);
-  const secrets = tunnels.map((t) => `  ike-${t.name} {\n    id-local = ${t.localAddress}\n    id-remote = 192.0.2.1\n    secret = 0s${Buffer.from(t.psk).toString('base64')}\n  }`);
+  const secrets = tunnels.map((t) => `  ike-${t.name} {\n    id-local = ${t.localAddress}\n    id-remote = ${t.gatewayAddress ?? '192.0.2.1'}\n    secret = 0s${Buffer.from(t.psk).toString('base64')}\n  }`);
   return `connections {\n${conns.join('\n')}\n}\nsecrets {\n${secrets.join('\n')}\n}\n`;
 }
 

@@ -6,18 +6,25 @@ import { eventually, killProcessesMentioning } from './system.ts';
 import { freePort } from '../../support/free-port.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
-const AUTH = `Basic ${Buffer.from('e2e@vpngw.test:e2e-password-1').toString('base64')}`;
+/** The bootstrap administrator of the service's first contract. */
+export const E2E_ADMIN = { email: 'e2e@vpngw.test', password: 'e2e-password-1' };
 
 export interface ApiResponse {
   status: number;
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON from the API under test
 }
 
-/** A real `vpngw serve --driver linux --netns <ns>` process and a small HTTP client for it. */
-export interface E2eService {
+/** An HTTP client of the service, authenticated as one user. */
+export interface ApiClient {
+  request(method: string, path: string, body?: unknown): Promise<ApiResponse>;
+}
+
+/** A real `vpngw serve --driver linux --netns <host>` process and a small HTTP client for it (as E2E_ADMIN). */
+export interface E2eService extends ApiClient {
   dataDir: string;
   baseUrl: string;
-  request(method: string, path: string, body?: unknown): Promise<ApiResponse>;
+  /** A client authenticated as another user (e.g. another contract's administrator). */
+  as(credentials: { email: string; password: string }): ApiClient;
   /** Stops the process (the data plane it made stays, as it would on a real restart). */
   stop(): Promise<void>;
   /** Starts it again on the same data directory and port. */
@@ -26,7 +33,14 @@ export interface E2eService {
   cleanup(): Promise<void>;
 }
 
-export async function startService(netns: string): Promise<E2eService> {
+const GATEWAY_COLLECTION = /^\/(wireguardgateways|ipsecgateways)(\/[^/?]+)?$/;
+
+/**
+ * Starts the service with the topology's host namespace as its gateway host. Every gateway created
+ * through it is handed to `topology.adoptGateway`, so cleanup removes its namespace whatever happens.
+ */
+export async function startService(topology: { host: string; adoptGateway(id: string): void }): Promise<E2eService> {
+  const netns = topology.host;
   const dataDir = mkdtempSync(join(tmpdir(), 'vpngw-e2e-'));
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -37,8 +51,8 @@ export async function startService(netns: string): Promise<E2eService> {
     child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '--driver', 'linux', '--netns', netns], {
       cwd: ROOT,
       env: {
-        ...process.env, VPNGW_DATA_DIR: dataDir, VPNGW_PORT: String(port), VPNGW_ADMIN_EMAIL: 'e2e@vpngw.test',
-        VPNGW_ADMIN_PASSWORD: 'e2e-password-1', VPNGW_RECONCILE_INTERVAL_MS: '1000', VPNGW_LOG_LEVEL: 'warn',
+        ...process.env, VPNGW_DATA_DIR: dataDir, VPNGW_PORT: String(port), VPNGW_ADMIN_EMAIL: E2E_ADMIN.email,
+        VPNGW_ADMIN_PASSWORD: E2E_ADMIN.password, VPNGW_RECONCILE_INTERVAL_MS: '1000', VPNGW_LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -56,17 +70,27 @@ export async function startService(netns: string): Promise<E2eService> {
     await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 5_000))]);
     if (running.exitCode === null) running.kill('SIGKILL');
   };
+  const as = (credentials: { email: string; password: string }): ApiClient => {
+    const authorization = `Basic ${Buffer.from(`${credentials.email}:${credentials.password}`).toString('base64')}`;
+    return {
+      async request(method, path, body) {
+        const response = await fetch(`${baseUrl}${path}`, {
+          method, headers: { authorization, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        });
+        const text = await response.text();
+        const parsed = text ? JSON.parse(text) : undefined;
+        if ((method === 'POST' || method === 'PUT') && GATEWAY_COLLECTION.test(path) && typeof parsed?.id === 'string') topology.adoptGateway(parsed.id);
+        return { status: response.status, body: parsed };
+      },
+    };
+  };
+  const admin = as(E2E_ADMIN);
   const service: E2eService = {
     dataDir,
     baseUrl,
-    async request(method, path, body) {
-      const response = await fetch(`${baseUrl}${path}`, {
-        method, headers: { authorization: AUTH, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : undefined };
-    },
+    as,
+    request: (method, path, body) => admin.request(method, path, body),
     stop,
     restart: async () => (await stop(), await launch()),
     async cleanup() {
@@ -85,11 +109,20 @@ export async function startService(netns: string): Promise<E2eService> {
 }
 
 /** Waits for a gateway's status to leave PROVISIONING and returns the final resource. */
-export async function settledGateway(service: E2eService, collection: string, id: string, timeoutMs = 20_000): Promise<ApiResponse['body']> {
+export async function settledGateway(service: ApiClient, collection: string, id: string, timeoutMs = 20_000): Promise<ApiResponse['body']> {
   return eventually(`${collection}/${id} to leave PROVISIONING`, async () => {
     const response = await service.request('GET', `/${collection}/${id}`);
     return response.body?.metadata?.status !== 'PROVISIONING' ? response.body : undefined;
   }, timeoutMs);
 }
 
+/** Waits until the gateway's status is `status` (e.g. AVAILABLE again by itself after a FAILED) and returns the resource. */
+export async function gatewayWithStatus(client: ApiClient, collection: string, id: string, status: string, timeoutMs = 20_000): Promise<ApiResponse['body']> {
+  return eventually(`${collection}/${id} to be ${status}`, async () => {
+    const response = await client.request('GET', `/${collection}/${id}`);
+    return response.body?.metadata?.status === status ? response.body : undefined;
+  }, timeoutMs);
+}
+
+/** The first contract's datacenter and LAN of most tests; the LAN machine is 192.168.1.10 behind the gateway's 192.168.1.100. */
 export const CONNECTIONS = [{ datacenterId: '5a029f4a-72e5-11ec-90d6-0242ac120003', lanId: '2', ipv4CIDR: '192.168.1.100/24' }];

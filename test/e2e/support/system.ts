@@ -21,6 +21,7 @@ export function nsExec(ns: string, command: string, args: string[], options: { e
 const TOOLS: Array<[string, string]> = [
   ['ip', 'iproute2'], ['ping', 'iputils-ping'], ['wg', 'wireguard-tools'], ['wireguard-go', 'wireguard-go'],
   ['swanctl', 'strongswan-swanctl'], ['charon-systemd', 'charon-systemd'], ['setsid', 'util-linux'],
+  ['nft', 'nftables'], ['iperf3', 'iperf3'], ['sysctl', 'procps'], ['pgrep', 'procps'],
 ];
 
 /** What the end-to-end tests need and this machine lacks. */
@@ -111,7 +112,7 @@ export function killCommand(argv: string[]): number {
 export function killProcessesIn(ns: string): void {
   let pids: string[] = [];
   try {
-    pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean);
   } catch {
     return;
   }
