@@ -88,6 +88,27 @@ export interface AuditRecordsTable {
   date: string;
 }
 
+/** Declared by the operator (declared = 1) or claimed by the first gateway that named it (0). */
+export interface DatacentersTable {
+  id: string;
+  contract_number: number;
+  name: string;
+  location: string;
+  declared: number;
+  created_date: string;
+  last_modified_date: string;
+}
+
+/** A LAN of a datacenter; host_interface is the operator's binding to an interface of the gateway host. */
+export interface LansTable {
+  datacenter_id: string;
+  lan_id: string;
+  name: string;
+  host_interface: string | null;
+  created_date: string;
+  last_modified_date: string;
+}
+
 export interface Database {
   contracts: ContractsTable;
   users: UsersTable;
@@ -97,4 +118,6 @@ export interface Database {
   groups: GroupsTable;
   group_members: GroupMembersTable;
   audit_records: AuditRecordsTable;
+  datacenters: DatacentersTable;
+  lans: LansTable;
 }

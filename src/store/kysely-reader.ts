@@ -1,10 +1,13 @@
-import type { SelectQueryBuilder, Kysely, Transaction } from 'kysely';
+import { sql, type SelectQueryBuilder, type Kysely, type Transaction } from 'kysely';
 import type { GatewayKind } from '../domain/desired-state.ts';
 import type { Page } from '../domain/pagination.ts';
 import type { Database } from './database-schema.ts';
-import { auditFromRow, childFromRow, gatewayFromRow, groupFromRow, tokenFromRow, userFromRow } from './row-mapping.ts';
+import {
+  auditFromRow, childFromRow, datacenterFromRow, gatewayFromRow, groupFromRow, lanFromRow, tokenFromRow, userFromRow,
+} from './row-mapping.ts';
 import type {
-  AuditRecord, ChildKind, ChildRecord, Contract, GatewayRecord, GroupRecord, Listing, StoreReader, TokenRecord, UserRecord,
+  AuditRecord, ChildKind, ChildRecord, Contract, DatacenterRecord, GatewayRecord, GroupRecord, LanRecord, Listing, StoreReader, TokenRecord,
+  UserRecord,
 } from './store.ts';
 
 export type Executor = Kysely<Database> | Transaction<Database>;
@@ -14,6 +17,9 @@ export async function countOf<T extends keyof Database>(scope: SelectQueryBuilde
   const row = await scope.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** LAN ids are strings of digits: shorter first, then by text, is numeric order (2 before 10). */
+const lanIdOrder = sql`length(lan_id)`;
 
 /** Reads through a Kysely connection or transaction. */
 export class KyselyReader implements StoreReader {
@@ -153,6 +159,51 @@ export class KyselyReader implements StoreReader {
       .select('groups.id').where('group_members.user_id', '=', userId).where('groups.access_and_manage_vpn', '=', 1)
       .limit(1).executeTakeFirst();
     return row !== undefined;
+  }
+
+  async findDatacenter(id: string) {
+    const row = await this.db.selectFrom('datacenters').selectAll().where('id', '=', id.toLowerCase()).executeTakeFirst();
+    return row && datacenterFromRow(row);
+  }
+
+  async listDatacenters(contractNumber: number, page: Page): Promise<Listing<DatacenterRecord>> {
+    const scope = this.db.selectFrom('datacenters').where('contract_number', '=', contractNumber);
+    const [rows, total] = await Promise.all([
+      scope.selectAll().orderBy('created_date').orderBy('id').limit(page.limit).offset(page.offset).execute(),
+      countOf(scope),
+    ]);
+    return { items: rows.map(datacenterFromRow), total };
+  }
+
+  async listAllDatacenters() {
+    const rows = await this.db.selectFrom('datacenters').selectAll().orderBy('contract_number').orderBy('created_date').orderBy('id').execute();
+    return rows.map(datacenterFromRow);
+  }
+
+  async findLan(datacenterId: string, lanId: string) {
+    const row = await this.db.selectFrom('lans').selectAll()
+      .where('datacenter_id', '=', datacenterId.toLowerCase()).where('lan_id', '=', lanId).executeTakeFirst();
+    return row && lanFromRow(row);
+  }
+
+  async listLans(datacenterId: string, page: Page): Promise<Listing<LanRecord>> {
+    const scope = this.db.selectFrom('lans').where('datacenter_id', '=', datacenterId.toLowerCase());
+    const [rows, total] = await Promise.all([
+      scope.selectAll().orderBy(lanIdOrder).orderBy('lan_id').limit(page.limit).offset(page.offset).execute(),
+      countOf(scope),
+    ]);
+    return { items: rows.map(lanFromRow), total };
+  }
+
+  async listAllLans() {
+    const rows = await this.db.selectFrom('lans').selectAll().orderBy('datacenter_id').orderBy(lanIdOrder).orderBy('lan_id').execute();
+    return rows.map(lanFromRow);
+  }
+
+  async listLanBindings() {
+    const rows = await this.db.selectFrom('lans').selectAll().where('host_interface', 'is not', null)
+      .orderBy('datacenter_id').orderBy(lanIdOrder).orderBy('lan_id').execute();
+    return rows.map(lanFromRow);
   }
 
   async listAuditRecords(contractNumber: number, page: Page): Promise<Listing<AuditRecord>> {

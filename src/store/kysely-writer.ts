@@ -2,8 +2,11 @@ import type { Transaction } from 'kysely';
 import type { Database } from './database-schema.ts';
 import type { EngineCapabilities } from './kysely-store.ts';
 import { countOf, KyselyReader } from './kysely-reader.ts';
-import { childToRow, gatewayToRow, groupToRow, tokenToRow, userToRow } from './row-mapping.ts';
-import { ConcurrentChange, type ChildKind, type ChildRecord, type Contract, type GatewayRecord, type GroupRecord, type StoreWriter, type TokenRecord, type UserRecord } from './store.ts';
+import { childToRow, datacenterFromRow, datacenterToRow, gatewayToRow, groupToRow, lanToRow, tokenToRow, userToRow } from './row-mapping.ts';
+import {
+  ConcurrentChange, type ChildKind, type ChildRecord, type Contract, type DatacenterRecord, type GatewayRecord, type GroupRecord, type LanRecord,
+  type StoreWriter, type TokenRecord, type UserRecord,
+} from './store.ts';
 
 const FIRST_CONTRACT_NUMBER = 31000001;
 
@@ -126,5 +129,41 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
   async removeGroupMember(groupId: string, userId: string) {
     const result = await this.db.deleteFrom('group_members').where('group_id', '=', groupId).where('user_id', '=', userId).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
+  }
+
+  async insertDatacenter(record: DatacenterRecord) {
+    await raceChecked(this.db.insertInto('datacenters').values(datacenterToRow(record)).execute());
+  }
+
+  async claimDatacenter(record: DatacenterRecord) {
+    // ON CONFLICT waits for a concurrent inserter and then does nothing, so the read that follows
+    // sees the winner: both engines end with exactly one owner.
+    await raceChecked(this.db.insertInto('datacenters').values(datacenterToRow(record))
+      .onConflict((oc) => oc.column('id').doNothing()).execute());
+    const row = await this.db.selectFrom('datacenters').selectAll().where('id', '=', record.id.toLowerCase()).executeTakeFirstOrThrow();
+    return datacenterFromRow(row);
+  }
+
+  async updateDatacenter(record: DatacenterRecord) {
+    const { id, ...row } = datacenterToRow(record);
+    await this.db.updateTable('datacenters').set(row).where('id', '=', id).execute();
+  }
+
+  async insertLanIfAbsent(record: LanRecord) {
+    await raceChecked(this.db.insertInto('lans').values(lanToRow(record))
+      .onConflict((oc) => oc.columns(['datacenter_id', 'lan_id']).doNothing()).execute());
+  }
+
+  async upsertLan(record: LanRecord) {
+    const row = lanToRow(record);
+    await raceChecked(this.db.insertInto('lans').values(row)
+      .onConflict((oc) => oc.columns(['datacenter_id', 'lan_id'])
+        .doUpdateSet({ name: row.name, host_interface: row.host_interface, last_modified_date: row.last_modified_date }))
+      .execute());
+  }
+
+  async updateLan(record: LanRecord) {
+    const { datacenter_id, lan_id, ...row } = lanToRow(record);
+    await this.db.updateTable('lans').set(row).where('datacenter_id', '=', datacenter_id).where('lan_id', '=', lan_id).execute();
   }
 }

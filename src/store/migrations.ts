@@ -122,6 +122,33 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('audit_by_contract').on('audit_records').columns(['contract_number', 'date', 'id']).execute();
     },
   },
+  '0003-datacenters-and-lans': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('datacenters')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('contract_number', 'integer', (c) => c.notNull().references('contracts.number'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('location', 'text', (c) => c.notNull())
+        .addColumn('declared', 'integer', (c) => c.notNull())
+        .addColumn('created_date', 'text', (c) => c.notNull())
+        .addColumn('last_modified_date', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('datacenters_by_contract').on('datacenters').columns(['contract_number', 'created_date', 'id']).execute();
+      await db.schema
+        .createTable('lans')
+        .addColumn('datacenter_id', 'text', (c) => c.notNull().references('datacenters.id').onDelete('cascade'))
+        .addColumn('lan_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('host_interface', 'text')
+        .addColumn('created_date', 'text', (c) => c.notNull())
+        .addColumn('last_modified_date', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('lans_pk', ['datacenter_id', 'lan_id'])
+        .execute();
+      // One host interface is one LAN: two LANs on one interface would join two networks (NULLs are distinct).
+      await db.schema.createIndex('lans_by_host_interface').on('lans').column('host_interface').unique().execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

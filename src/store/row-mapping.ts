@@ -1,8 +1,12 @@
 import type { Selectable } from 'kysely';
 import type { GatewayKind } from '../domain/desired-state.ts';
 import type { ResourceStatus } from '../schemas/common.ts';
-import type { AuditRecordsTable, GatewayChildrenTable, GatewaysTable, GroupsTable, StampColumns, TokensTable, UsersTable } from './database-schema.ts';
-import type { AuditRecord, ChildKind, ChildRecord, GatewayRecord, GroupRecord, Stamp, TokenRecord, UserRecord } from './store.ts';
+import type {
+  AuditRecordsTable, DatacentersTable, GatewayChildrenTable, GatewaysTable, GroupsTable, LansTable, StampColumns, TokensTable, UsersTable,
+} from './database-schema.ts';
+import type {
+  AuditRecord, ChildKind, ChildRecord, DatacenterRecord, GatewayRecord, GroupRecord, LanRecord, Stamp, TokenRecord, UserRecord,
+} from './store.ts';
 
 // pg returns bigint/numeric as strings and SQLite has no boolean: convert explicitly, both ways.
 const toNumber = (v: unknown) => Number(v);
@@ -176,5 +180,51 @@ export function auditToRow(a: AuditRecord): AuditRecordsTable {
     request_id: a.requestId,
     client_ip: a.clientIp,
     date: a.date,
+  };
+}
+
+export function datacenterFromRow(row: Selectable<DatacentersTable>): DatacenterRecord {
+  return {
+    id: row.id,
+    contractNumber: toNumber(row.contract_number),
+    name: row.name,
+    location: row.location,
+    declared: toBoolean(row.declared),
+    createdDate: row.created_date,
+    lastModifiedDate: row.last_modified_date,
+  };
+}
+
+export function datacenterToRow(d: DatacenterRecord): DatacentersTable {
+  return {
+    id: d.id.toLowerCase(),
+    contract_number: d.contractNumber,
+    name: d.name,
+    location: d.location,
+    declared: fromBoolean(d.declared),
+    created_date: d.createdDate,
+    last_modified_date: d.lastModifiedDate,
+  };
+}
+
+export function lanFromRow(row: Selectable<LansTable>): LanRecord {
+  return {
+    datacenterId: row.datacenter_id,
+    lanId: row.lan_id,
+    name: row.name,
+    hostInterface: row.host_interface,
+    createdDate: row.created_date,
+    lastModifiedDate: row.last_modified_date,
+  };
+}
+
+export function lanToRow(l: LanRecord): LansTable {
+  return {
+    datacenter_id: l.datacenterId.toLowerCase(),
+    lan_id: l.lanId,
+    name: l.name,
+    host_interface: l.hostInterface,
+    created_date: l.createdDate,
+    last_modified_date: l.lastModifiedDate,
   };
 }

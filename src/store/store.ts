@@ -112,13 +112,69 @@ export interface AuditRecord {
   date: string;
 }
 
+/** A datacenter of one contract: declared by the operator, or claimed by the first gateway that named it. */
+export interface DatacenterRecord {
+  /** A UUID, lower-case. */
+  id: string;
+  contractNumber: number;
+  name: string;
+  /** Empty when not declared: the service's own location applies. */
+  location: string;
+  declared: boolean;
+  createdDate: string;
+  lastModifiedDate: string;
+}
+
+/** A LAN of a datacenter, and the gateway host's interface the operator bound it to (never shown to tenants). */
+export interface LanRecord {
+  datacenterId: string;
+  /** A string of digits, as in the connections of a gateway. */
+  lanId: string;
+  name: string;
+  hostInterface: string | null;
+  createdDate: string;
+  lastModifiedDate: string;
+}
+
 export interface Listing<T> {
   items: T[];
   total: number;
 }
 
+/** Reads of datacenters and their LANs. */
+export interface DatacenterReader {
+  /** The datacenter with this id (letter case ignored), whatever its contract. */
+  findDatacenter(id: string): Promise<DatacenterRecord | undefined>;
+  listDatacenters(contractNumber: number, page: Page): Promise<Listing<DatacenterRecord>>;
+  /** Every contract's datacenters, for the operator. */
+  listAllDatacenters(): Promise<DatacenterRecord[]>;
+  findLan(datacenterId: string, lanId: string): Promise<LanRecord | undefined>;
+  listLans(datacenterId: string, page: Page): Promise<Listing<LanRecord>>;
+  /** Every LAN of every datacenter, for the operator. */
+  listAllLans(): Promise<LanRecord[]>;
+  /** Every LAN bound to a host interface, in one query: what the reconciler needs. */
+  listLanBindings(): Promise<LanRecord[]>;
+}
+
+/** Writes of datacenters and their LANs. */
+export interface DatacenterWriter {
+  /** Inserts a new datacenter; one that exists already (a lost race) is ConcurrentChange. */
+  insertDatacenter(record: DatacenterRecord): Promise<void>;
+  /**
+   * Inserts the datacenter unless one with its id exists (or is being inserted by a concurrent
+   * writer, which is waited for); answers the datacenter as stored: this one, or the owner's.
+   */
+  claimDatacenter(record: DatacenterRecord): Promise<DatacenterRecord>;
+  updateDatacenter(record: DatacenterRecord): Promise<void>;
+  /** Inserts the LAN unless it exists; an existing one (and its binding) stays as it is. */
+  insertLanIfAbsent(record: LanRecord): Promise<void>;
+  /** Inserts the LAN, or replaces the name and binding of the existing one. */
+  upsertLan(record: LanRecord): Promise<void>;
+  updateLan(record: LanRecord): Promise<void>;
+}
+
 /** Reads, usable inside and outside a transaction. */
-export interface StoreReader {
+export interface StoreReader extends DatacenterReader {
   findGateway(contractNumber: number, kind: GatewayKind, id: string): Promise<GatewayRecord | undefined>;
   /** Any gateway with this id, whatever its contract or kind (ids are unique across all). */
   findGatewayAnywhere(id: string): Promise<GatewayRecord | undefined>;
@@ -150,7 +206,7 @@ export interface StoreReader {
 }
 
 /** Writes; only inside Store.transaction, so every multi-step change commits whole or not at all. */
-export interface StoreWriter extends StoreReader {
+export interface StoreWriter extends StoreReader, DatacenterWriter {
   /** Serialises writers on one gateway until the transaction ends (row lock where the engine has one). */
   lockGateway(id: string): Promise<void>;
   /** Serialises writers on one contract's users (for rules such as "keep one administrator"). */

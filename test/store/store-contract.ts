@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { GatewayKind } from '../../src/domain/desired-state.ts';
-import type { ChildKind, ChildRecord, GatewayRecord, Store } from '../../src/store/store.ts';
+import { ConcurrentChange, type ChildKind, type ChildRecord, type DatacenterRecord, type GatewayRecord, type LanRecord, type Store } from '../../src/store/store.ts';
 
 const CONTRACT = 31000001;
 const OTHER_CONTRACT = 31000002;
@@ -26,6 +26,22 @@ function child(n: number, gatewayId: string, overrides: Partial<ChildRecord> = {
     id: id(n), gatewayId, kind: 'peer', properties: { name: `peer-${n}`, allowedIPs: ['10.0.0.0/24'] },
     secret: null, uniqueKey: `key-${n}`, generation: 1,
     created: stamp('2024-01-02T00:00:00.000Z'), modified: stamp('2024-01-02T00:00:00.000Z'),
+    ...overrides,
+  };
+}
+
+function datacenter(n: number, overrides: Partial<DatacenterRecord> = {}): DatacenterRecord {
+  return {
+    id: id(n), contractNumber: CONTRACT, name: `dc-${n}`, location: 'de/fra', declared: false,
+    createdDate: '2024-01-03T00:00:00.000Z', lastModifiedDate: '2024-01-03T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+function lan(datacenterNumber: number, lanId: string, overrides: Partial<LanRecord> = {}): LanRecord {
+  return {
+    datacenterId: id(datacenterNumber), lanId, name: `lan-${lanId}`, hostInterface: null,
+    createdDate: '2024-01-04T00:00:00.000Z', lastModifiedDate: '2024-01-04T00:00:00.000Z',
     ...overrides,
   };
 }
@@ -199,5 +215,101 @@ export function describeStoreContract(engine: string, openStore: () => Promise<S
       assert.equal(results.filter(Boolean).length, 20);
       assert.equal((await store.listAllChildren(id(1))).length, 20);
     });
+
+    describeDatacenterContract(() => store);
+  });
+}
+
+/** Datacenters and LANs: ownership by contract, claims that race, LAN bindings. */
+function describeDatacenterContract(current: () => Store): void {
+  const pageAll = { offset: 0, limit: 100 };
+
+  test('a datacenter and a LAN read back exactly as written; ids match whatever their letter case', async () => {
+    const store = current();
+    const d = datacenter(500, { declared: true });
+    const l = lan(500, '2', { hostInterface: 'eth1' });
+    await store.transaction(async (tx) => { await tx.insertDatacenter(d); await tx.upsertLan(l); });
+    assert.deepEqual(await store.findDatacenter(d.id.toUpperCase()), d);
+    assert.deepEqual(await store.findLan(d.id.toUpperCase(), '2'), l);
+    assert.equal(await store.findDatacenter(id(404)), undefined);
+    assert.equal(await store.findLan(d.id, '3'), undefined);
+  });
+
+  test('listDatacenters pages one contract\'s datacenters; listAllDatacenters shows every contract\'s', async () => {
+    const store = current();
+    await store.transaction(async (tx) => {
+      for (const n of [503, 501, 502]) await tx.insertDatacenter(datacenter(n));
+      await tx.insertDatacenter(datacenter(504, { contractNumber: OTHER_CONTRACT }));
+    });
+    const page = await store.listDatacenters(CONTRACT, { offset: 1, limit: 1 });
+    assert.deepEqual([page.items.map((d) => d.id), page.total], [[id(502)], 3]);
+    assert.deepEqual((await store.listDatacenters(OTHER_CONTRACT, pageAll)).items.map((d) => d.id), [id(504)]);
+    assert.deepEqual((await store.listAllDatacenters()).map((d) => d.id), [id(501), id(502), id(503), id(504)]);
+  });
+
+  test('a datacenter names an existing contract; inserting one twice is a ConcurrentChange', async () => {
+    const store = current();
+    await assert.rejects(store.transaction((tx) => tx.insertDatacenter(datacenter(500, { contractNumber: 99 }))));
+    await store.transaction((tx) => tx.insertDatacenter(datacenter(500)));
+    await assert.rejects(store.transaction((tx) => tx.insertDatacenter(datacenter(500, { contractNumber: OTHER_CONTRACT }))), ConcurrentChange);
+    assert.equal((await store.findDatacenter(id(500)))?.contractNumber, CONTRACT);
+  });
+
+  test('claimDatacenter inserts an unknown datacenter and answers the owner of a known one, unchanged', async () => {
+    const store = current();
+    const claimed = await store.transaction((tx) => tx.claimDatacenter(datacenter(500, { id: id(500).toUpperCase() })));
+    assert.deepEqual(claimed, datacenter(500));
+    const again = await store.transaction((tx) => tx.claimDatacenter(datacenter(500, { contractNumber: OTHER_CONTRACT, name: 'theirs' })));
+    assert.deepEqual(again, datacenter(500), 'the first owner stays');
+  });
+
+  test('two contracts claiming one datacenter in concurrent transactions both see the one owner', async () => {
+    const store = current();
+    for (let round = 0; round < 5; round += 1) {
+      const n = 600 + round;
+      const claim = (contractNumber: number) => store.transaction(async (tx) => {
+        const owner = await tx.claimDatacenter(datacenter(n, { contractNumber }));
+        await new Promise((resolve) => setImmediate(resolve));
+        return owner.contractNumber;
+      });
+      const owners = await Promise.all([claim(CONTRACT), claim(OTHER_CONTRACT)]);
+      assert.equal(owners[0], owners[1], `round ${round}`);
+      assert.equal((await store.findDatacenter(id(n)))?.contractNumber, owners[0]);
+    }
+  });
+
+  test('LANs: insertLanIfAbsent keeps an existing binding, upsertLan replaces name and binding, updateLan unbinds', async () => {
+    const store = current();
+    await store.transaction(async (tx) => {
+      await tx.insertDatacenter(datacenter(500));
+      await tx.upsertLan(lan(500, '2', { hostInterface: 'eth1' }));
+      await tx.insertLanIfAbsent(lan(500, '2', { name: 'other' }));
+      await tx.insertLanIfAbsent(lan(500, '3'));
+    });
+    assert.deepEqual(await store.findLan(id(500), '2'), lan(500, '2', { hostInterface: 'eth1' }));
+    assert.deepEqual(await store.findLan(id(500), '3'), lan(500, '3'));
+    const rebound = lan(500, '2', { name: 'office', hostInterface: 'eth2', createdDate: '2030-01-01T00:00:00.000Z', lastModifiedDate: '2024-02-01T00:00:00.000Z' });
+    await store.transaction((tx) => tx.upsertLan(rebound));
+    assert.deepEqual(await store.findLan(id(500), '2'), { ...rebound, createdDate: '2024-01-04T00:00:00.000Z' }, 'created stays, the rest is replaced');
+    await store.transaction((tx) => tx.updateLan({ ...rebound, hostInterface: null }));
+    assert.equal((await store.findLan(id(500), '2'))?.hostInterface, null);
+  });
+
+  test('listLans pages in numeric LAN order; listLanBindings lists only bound LANs; one interface is one LAN', async () => {
+    const store = current();
+    await store.transaction(async (tx) => {
+      await tx.insertDatacenter(datacenter(500));
+      await tx.insertDatacenter(datacenter(501, { contractNumber: OTHER_CONTRACT }));
+      for (const lanId of ['10', '2', '1']) await tx.insertLanIfAbsent(lan(500, lanId));
+      await tx.upsertLan(lan(500, '2', { hostInterface: 'eth2' }));
+      await tx.upsertLan(lan(501, '1', { hostInterface: 'eth3' }));
+    });
+    const lans = await store.listLans(id(500), pageAll);
+    assert.deepEqual([lans.items.map((l) => l.lanId), lans.total], [['1', '2', '10'], 3]);
+    assert.deepEqual((await store.listLans(id(500), { offset: 2, limit: 5 })).items.map((l) => l.lanId), ['10']);
+    assert.deepEqual((await store.listLanBindings()).map((l) => [l.datacenterId, l.lanId, l.hostInterface]), [[id(500), '2', 'eth2'], [id(501), '1', 'eth3']]);
+    assert.equal((await store.listAllLans()).length, 4);
+    await assert.rejects(store.transaction((tx) => tx.upsertLan(lan(500, '10', { hostInterface: 'eth3' }))), ConcurrentChange);
+    await assert.rejects(store.transaction((tx) => tx.insertLanIfAbsent(lan(404, '1'))), 'a LAN needs its datacenter');
   });
 }
