@@ -11,6 +11,7 @@ import { createServiceMetrics } from './observability/metrics.ts';
 import { loadOrCreateKey } from './security/key-files.ts';
 import { SecretBox } from './security/secret-box.ts';
 import { AuthService } from './service/auth-service.ts';
+import { DatacenterService } from './service/datacenter-service.ts';
 import { UserService } from './service/user-service.ts';
 import { VpnService } from './service/vpn-service.ts';
 import { openStore } from './store/open-store.ts';
@@ -54,7 +55,7 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
   });
   const vpn = new VpnService({ store, secretBox, onChange: () => reconciler.nudge() });
   const app = await buildApp({
-    vpn, auth, users: new UserService(store), store, logger, location: config.location, publicUrl: config.publicUrl,
+    vpn, auth, users: new UserService(store), datacenters: new DatacenterService(store), store, logger, location: config.location, publicUrl: config.publicUrl,
     rateLimitPerMinute: config.rateLimitPerMinute,
     ready: async () => (await store.ping(), reconciler.isRunning),
     metrics,

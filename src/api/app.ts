@@ -8,6 +8,7 @@ import type { LiveStateSource } from '../agent/driver.ts';
 import { ApiError } from '../domain/errors.ts';
 import { formatRules } from '../domain/formats.ts';
 import type { AuthService } from '../service/auth-service.ts';
+import type { DatacenterService } from '../service/datacenter-service.ts';
 import type { UserService } from '../service/user-service.ts';
 import type { VpnService } from '../service/vpn-service.ts';
 import type { Store } from '../store/store.ts';
@@ -20,6 +21,7 @@ import { openApiInfo } from './openapi-info.ts';
 import type { PresentContext } from './present.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
+import { registerDatacenterRoutes } from './routes/datacenter-routes.ts';
 import { registerLiveStatusRoutes } from './routes/live-status-routes.ts';
 import { registerUserManagementRoutes } from './routes/user-management-routes.ts';
 import { registerChildRoutes, registerGatewayRoutes } from './routes/vpn-routes.ts';
@@ -33,6 +35,7 @@ export interface AppDeps {
   vpn: VpnService;
   auth: AuthService;
   users: UserService;
+  datacenters: DatacenterService;
   store: Store;
   logger: Logger | false;
   location: string;
@@ -147,6 +150,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAuthRoutes(app, deps.auth, baseUrlOf);
   registerUserManagementRoutes(app, deps.users, baseUrlOf);
   registerAuditRoutes(app, deps.store, baseUrlOf);
+  registerDatacenterRoutes(app, deps.datacenters, presentContext);
   for (const spec of vpnResources) {
     registerGatewayRoutes(app, spec, { vpn: deps.vpn, presentContext });
     registerChildRoutes(app, spec, { vpn: deps.vpn, presentContext });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { buildApp } from '../api/app.ts';
 import { SecretBox } from '../security/secret-box.ts';
 import { AuthService } from '../service/auth-service.ts';
+import { DatacenterService } from '../service/datacenter-service.ts';
 import { UserService } from '../service/user-service.ts';
 import { VpnService } from '../service/vpn-service.ts';
 import { openSqliteStore } from '../store/sqlite-store.ts';
@@ -15,6 +16,7 @@ export async function generateOpenApiDocument(): Promise<string> {
       vpn: new VpnService({ store, secretBox: new SecretBox(key), onChange: () => undefined }),
       auth: new AuthService({ store, signingKey: key }),
       users: new UserService(store),
+      datacenters: new DatacenterService(store),
       store,
       rateLimitPerMinute: 0,
       logger: false,

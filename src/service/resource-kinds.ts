@@ -5,6 +5,7 @@ import {
   ipsecGatewayProperties, ipsecTunnelProperties, wireguardGatewayProperties, wireguardPeerProperties,
 } from '../domain/resource-rules.ts';
 import { wireguardPublicKey } from '../domain/wireguard-keys.ts';
+import type { Connection } from '../schemas/common.ts';
 import type { IpsecGatewayInputProperties, IpsecTunnelInputProperties } from '../schemas/ipsec.ts';
 import type { WireguardGatewayEnsureProperties, WireguardPeerInputProperties } from '../schemas/wireguard.ts';
 import type { SecretBox } from '../security/secret-box.ts';
@@ -30,7 +31,11 @@ export interface GatewayKindRules {
   childKind: ChildKind;
   /** Canonical content from validated input; existing is the gateway a PUT replaces. */
   content(id: string, input: unknown, existing: GatewayRecord | undefined, box: SecretBox): GatewayContent;
+  /** The LANs the stored properties attach the gateway to. */
+  connections(properties: Record<string, unknown>): Connection[];
 }
+
+const storedConnections = (properties: Record<string, unknown>) => properties.connections as Connection[];
 
 export interface ChildKindRules {
   kind: ChildKind;
@@ -54,6 +59,7 @@ const wireguardGateway: GatewayKindRules = {
     if (existing === undefined) throw badRequest('properties.privateKey is required.', 'REQUIRED_FIELD');
     return { properties, secret: existing.secret, publicKey: existing.publicKey };
   },
+  connections: storedConnections,
 };
 
 const ipsecGateway: GatewayKindRules = {
@@ -65,6 +71,7 @@ const ipsecGateway: GatewayKindRules = {
     secret: null,
     publicKey: null,
   }),
+  connections: storedConnections,
 };
 
 const wireguardPeer: ChildKindRules = {

@@ -5,6 +5,7 @@ import type { Page } from '../domain/pagination.ts';
 import type { Principal } from '../domain/principal.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 import type { ChildRecord, GatewayRecord, Listing, Stamp, Store, StoreReader, StoreWriter } from '../store/store.ts';
+import { claimConnections } from './datacenter-ownership.ts';
 import { childKinds, gatewayKinds, type ChildKindRules, type GatewayKindRules } from './resource-kinds.ts';
 
 export interface VpnServiceDeps {
@@ -52,6 +53,7 @@ export class VpnService {
     const stamp = this.stamp(principal);
     const record = this.newGateway(principal, rules, id, content, stamp);
     return this.changed(async (tx) => {
+      await claimConnections(tx, principal.contractNumber, rules.connections(content.properties), stamp.date);
       await tx.insertGateway(record);
       return record;
     });
@@ -68,12 +70,13 @@ export class VpnService {
       if (existing && existing.kind !== kind) throw conflict(`The id ${id} is already in use by another resource.`, 'ID_IN_USE');
       const content = rules.content(id, input, existing, this.deps.secretBox);
       const stamp = this.stamp(principal);
+      if (existing) this.refuseWhileDestroying(existing);
+      await claimConnections(tx, principal.contractNumber, rules.connections(content.properties), stamp.date);
       if (!existing) {
         const record = this.newGateway(principal, rules, id, content, stamp);
         await tx.insertGateway(record);
         return record;
       }
-      this.refuseWhileDestroying(existing);
       await this.refusePeerKeyAsGatewayKey(tx, id, content.publicKey);
       const record: GatewayRecord = {
         ...existing, ...content, modified: stamp, generation: existing.generation + 1, status: 'PROVISIONING', statusMessage: null,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import ionos from '@ionos-cloud/sdk-nodejs';
+import { DatacenterAdministration } from '../../src/service/datacenter-admin.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, basicAuth, startTestService, type TestService } from '../support/test-service.ts';
 
 type SdkError = { response?: { status: number; data: { httpStatus: number; messages: Array<{ errorCode: string; message: string }> } } };
@@ -82,5 +83,62 @@ describe('the official IONOS Cloud API SDK (@ionos-cloud/sdk-nodejs) manages use
     const gone = await refusal(admin.umUsersFindById({ userId: user.id ?? '' }));
     assert.equal(gone.status, 404);
     assert.equal(gone.data.messages[0]?.errorCode, 'NOT_FOUND');
+  });
+});
+
+/** The same SDK reading the caller's datacenters and LANs (Cloud API v6 shapes), as a tenant would list where to attach a gateway. */
+describe('the official IONOS Cloud API SDK reads the contract\'s datacenters and LANs', () => {
+  let svc: TestService;
+  let base = '';
+  const DATACENTER = '3f0b5c2e-8d4a-4b6c-9e1f-2a3b4c5d6e7f';
+  const configuration = (credentials: { username: string; password: string }) => {
+    const c = new ionos.Configuration({ ...credentials, basePath: `${base}/cloudapi/v6` });
+    c.setMaxWaitTime(0);
+    return c;
+  };
+
+  before(async () => {
+    svc = await startTestService();
+    await svc.app.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(svc.app.server.address() as AddressInfo).port}`;
+    const connections = [{ datacenterId: DATACENTER, lanId: '2', ipv4CIDR: '192.168.1.100/24' }, { datacenterId: DATACENTER, lanId: '10', ipv4CIDR: '192.168.10.100/24' }];
+    const created = await svc.request('POST', '/ipsecgateways', { properties: { name: 'dc', gatewayIP: '192.0.2.20', connections } });
+    assert.equal(created.status, 201, created.text);
+    await new DatacenterAdministration(svc.store).bindLan({ datacenterId: DATACENTER, lanId: '2', hostInterface: 'sdk-lan-if0', name: 'office' });
+    await svc.auth.createContract('other@example.com', 'other-password');
+  });
+  after(async () => { await svc.stop(); });
+
+  test('datacentersGet, datacentersFindById, datacentersLansGet and datacentersLansFindById deserialize what vpngw answers', async () => {
+    const admin = configuration({ username: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+    const datacenters = new ionos.DataCentersApi(admin);
+    const lans = new ionos.LANsApi(admin);
+
+    const list = (await datacenters.datacentersGet({ depth: 1 })).data;
+    assert.equal(list.type, 'collection');
+    assert.deepEqual(list.items?.map((d) => d.id), [DATACENTER]);
+    const found = (await datacenters.datacentersFindById({ datacenterId: DATACENTER, depth: 1 })).data;
+    assert.equal(found.type, 'datacenter');
+    assert.equal(found.properties.location, 'de/fra');
+    assert.equal(found.properties.version, 1);
+    assert.equal(found.properties.secAuthProtection, false);
+    assert.equal(found.metadata?.state, 'AVAILABLE');
+    assert.ok(found.href?.endsWith(`/cloudapi/v6/datacenters/${DATACENTER}`));
+
+    const lanList = (await lans.datacentersLansGet({ datacenterId: DATACENTER, depth: 1 })).data;
+    assert.deepEqual(lanList.items?.map((l) => [l.id, l.type, l.properties.name]), [['2', 'lan', 'office'], ['10', 'lan', '']]);
+    const lan = (await lans.datacentersLansFindById({ datacenterId: DATACENTER, lanId: '2', depth: 1 })).data;
+    assert.equal(lan.properties.name, 'office');
+    assert.equal((lan.properties as unknown as { public: boolean }).public, false);
+    assert.deepEqual(lan.properties.ipFailover, []);
+    assert.ok(!JSON.stringify([list, found, lanList, lan]).includes('sdk-lan-if0'), 'the host interface is the operator\'s');
+
+    const missing = await refusal(lans.datacentersLansFindById({ datacenterId: DATACENTER, lanId: '3' }));
+    assert.equal(missing.status, 404);
+    const other = configuration({ username: 'other@example.com', password: 'other-password' });
+    const hidden = await refusal(new ionos.DataCentersApi(other).datacentersFindById({ datacenterId: DATACENTER }));
+    assert.equal(hidden.status, 404);
+    assert.equal(hidden.data.messages[0]?.errorCode, 'NOT_FOUND');
+    assert.deepEqual((await new ionos.DataCentersApi(other).datacentersGet({})).data.items, []);
   });
 });

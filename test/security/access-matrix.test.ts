@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { basicAuth, startTestService, type TestService } from '../support/test-service.ts';
-import { ipsecGateway, ipsecTunnel, peerKey, wireguardGateway, wireguardPeer } from '../support/fixtures.ts';
+import { connection, ipsecGateway, ipsecTunnel, peerKey, wireguardGateway, wireguardPeer } from '../support/fixtures.ts';
 import { assertIonosError } from '../support/api-assertions.ts';
 
 const MISSING = '0b8f8f9e-9d7e-4c33-9f3a-3a1b2c3d4e5f';
+/** Contract B's own datacenter: contract A owns the fixtures' one, having named it first. */
+const B_DATACENTER = '7c2e4d61-0a5b-4f3c-8e9d-1b2c3d4e5f60';
 
 interface Operation { name: string; method: string; url: () => string; body?: () => unknown; collection?: boolean; creates?: boolean }
 
-/** The 20 VPN operations, on resources that exist in contract A. */
-function operations(ids: { wg: string; peer: string; ipsec: string; tunnel: string }): Operation[] {
+/** The 20 VPN operations, on resources that exist in contract A; gateway bodies name the given datacenter. */
+function operations(ids: { wg: string; peer: string; ipsec: string; tunnel: string }, datacenterId?: string): Operation[] {
+  const connections = [connection(datacenterId)];
   const gatewayOps = (base: string, id: () => string, body: () => unknown): Operation[] => [
     { name: `list ${base}`, method: 'GET', url: () => `/${base}`, collection: true },
     { name: `create ${base}`, method: 'POST', url: () => `/${base}`, body, creates: true },
@@ -25,9 +28,9 @@ function operations(ids: { wg: string; peer: string; ipsec: string; tunnel: stri
     { name: `delete ${seg}`, method: 'DELETE', url: () => `/${base}/${gw()}/${seg}/${id()}` },
   ];
   return [
-    ...gatewayOps('wireguardgateways', () => ids.wg, () => wireguardGateway()),
+    ...gatewayOps('wireguardgateways', () => ids.wg, () => wireguardGateway({ connections })),
     ...childOps('wireguardgateways', () => ids.wg, 'peers', () => ids.peer, () => wireguardPeer({ publicKey: peerKey(7) })),
-    ...gatewayOps('ipsecgateways', () => ids.ipsec, () => ipsecGateway()),
+    ...gatewayOps('ipsecgateways', () => ids.ipsec, () => ipsecGateway({ connections })),
     ...childOps('ipsecgateways', () => ids.ipsec, 'tunnels', () => ids.tunnel, () => ipsecTunnel()),
   ];
 }
@@ -75,7 +78,7 @@ describe('who may do what: 20 operations × 6 kinds of caller', () => {
 
   for (const caller of ['no credentials', 'wrong password', 'expired token', 'revoked token', 'unprivileged user', "another contract's administrator"]) {
     test(caller, async () => {
-      for (const [index, op] of operations(ids).entries()) {
+      for (const [index, op] of operations(ids, caller === "another contract's administrator" ? B_DATACENTER : undefined).entries()) {
         const authorization = caller === 'wrong password' ? basicAuth(`guesser${index % 4}@example.com`, 'wrong password') : callers[caller] ?? '';
         const res = await svc.request(op.method, op.url(), op.body?.(), { authorization });
         const status = expected(caller, op);

@@ -6,7 +6,8 @@ export const GATEWAY_PUBLIC_KEY = '9GCzWfGEkeM855tl2kjVtE+MnzHBkv1sJi4+Swo1c2E='
 export const PEER_PUBLIC_KEY = 'no8iaSEoqfbI6PVYsdEiUU5efYdtKX8VAhKity19MWI=';
 export const PSK = 'tunnel-psk-not-for-logs';
 
-export const connection = () => ({ datacenterId: DATACENTER_ID, lanId: '2', ipv4CIDR: '192.168.1.100/24' });
+/** A connection to LAN 2 of a datacenter (by default DATACENTER_ID, which the first contract that names it owns). */
+export const connection = (datacenterId = DATACENTER_ID) => ({ datacenterId, lanId: '2', ipv4CIDR: '192.168.1.100/24' });
 
 export const wireguardGateway = (overrides: Record<string, unknown> = {}) => ({
   properties: {
