@@ -7,6 +7,11 @@ Commands:
             (--host, --port, --data-dir, --location, --public-url, --admin-email,
              --driver, --reconcile-interval, --log-level; or the VPNGW_* variables)
   contract  create --admin-email E [--admin-password-file F]: a new contract (tenant) with its administrator
+  datacenter create --contract N [--id UUID] [--name NAME] [--location LOC]: declare a contract's datacenter
+            | list: every datacenter, its contract, and whether it was declared or claimed by first use
+  lan       bind --datacenter UUID --lan ID --interface IFNAME [--name NAME]: the LAN is this host interface
+            | unbind --datacenter UUID --lan ID | list [--datacenter UUID]
+            (contract, datacenter and lan work on the service's store: --data-dir, VPNGW_DATA_DIR, VPNGW_DATABASE_URL)
   openapi   Print the OpenAPI document of the API
 
 Client commands (over the HTTP API):
@@ -20,6 +25,10 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./cli/serve.ts')).serve(rest);
     case 'contract':
       return (await import('./cli/contract.ts')).contractCommand(rest);
+    case 'datacenter':
+      return (await import('./cli/datacenter-commands.ts')).datacenterCommand(rest);
+    case 'lan':
+      return (await import('./cli/lan-commands.ts')).lanCommand(rest);
     case 'openapi':
       return (await import('./cli/openapi.ts')).printOpenApi();
     case undefined:
