@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { SecretBox } from '../security/secret-box.ts';
 import type { GatewayRecord, Store } from '../store/store.ts';
-import { desiredGateway } from './desired-state-builder.ts';
+import { desiredGateway, lanBindingMap, type LanBindings } from './desired-state-builder.ts';
 import { DataPlaneError, type DataPlaneDriver } from './driver.ts';
 
 export interface ReconcilerDeps {
@@ -104,11 +104,12 @@ export class Reconciler {
     const summary: PassSummary = { applied: 0, failed: 0, removed: 0 };
     if (options.full) await this.deps.driver.sweepInterruptedWrites();
     const gateways = options.full ? await this.deps.store.listAllGateways() : await this.deps.store.listGatewaysWithPendingChanges();
+    const bindings = lanBindingMap(await this.deps.store.listLanBindings());
     for (const gateway of gateways) {
       if (gateway.deleting) {
         await this.destroy(gateway, summary);
       } else {
-        await this.apply(gateway, summary);
+        await this.apply(gateway, bindings, summary);
       }
     }
     if (options.full) await this.removeUnwanted(new Set(gateways.map((g) => g.id)), summary);
@@ -116,11 +117,11 @@ export class Reconciler {
     return summary;
   }
 
-  private async apply(gateway: GatewayRecord, summary: PassSummary) {
+  private async apply(gateway: GatewayRecord, bindings: LanBindings, summary: PassSummary) {
     let outcome: { status: 'AVAILABLE' | 'FAILED'; message: string | null };
     try {
       const children = await this.deps.store.listAllChildren(gateway.id);
-      await this.deps.driver.apply(desiredGateway(gateway, children, this.deps.secretBox));
+      await this.deps.driver.apply(desiredGateway(gateway, children, this.deps.secretBox, bindings));
       outcome = { status: 'AVAILABLE', message: null };
       summary.applied += 1;
     } catch (error) {

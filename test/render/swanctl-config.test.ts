@@ -25,7 +25,7 @@ function tunnel(overrides: Partial<DesiredIpsecTunnel> = {}): DesiredIpsecTunnel
 }
 
 function gateway(tunnels: DesiredIpsecTunnel[]): DesiredIpsecGateway {
-  return { kind: 'ipsec', id: '7a2d0c11-5e4f-4b3a-8c9d-0e1f2a3b4c5d', generation: 1, gatewayIP: '203.0.113.5', tunnels };
+  return { kind: 'ipsec', id: '7a2d0c11-5e4f-4b3a-8c9d-0e1f2a3b4c5d', generation: 1, gatewayIP: '203.0.113.5', connections: [], tunnels };
 }
 
 const families: Array<{ file: string; ike: Security; esp: Security; ikeProposal: string; espProposal: string }> = [

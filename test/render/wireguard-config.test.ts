@@ -19,6 +19,7 @@ function gateway(peers: DesiredWireguardGateway['peers']): DesiredWireguardGatew
     privateKey: gatewayPrivateKey,
     interfaceIPv4CIDR: '192.0.2.1/24',
     interfaceIPv6CIDR: '2001:db8:100::1/64',
+    connections: [],
     peers,
   };
 }

@@ -25,6 +25,7 @@ test('routes for allowed IPs leave out default routes, the connected subnet, and
   const gw: DesiredWireguardGateway = {
     kind: 'wireguard', id: '6f1c9a52-3b7e-4d21-9a0c-1e2f3a4b5c6d', generation: 1, gatewayIP: '192.0.2.1', listenPort: 51820, privateKey: 'x',
     interfaceIPv4CIDR: '10.7.0.1/24',
+    connections: [],
     peers: [
       { id: 'a', publicKey: 'A', allowedIPs: ['10.7.0.2/32', '10.50.0.9/24', '0.0.0.0/0'], endpoint: { host: '198.51.100.7', port: 51820 } },
       { id: 'b', publicKey: 'B', allowedIPs: ['198.51.100.0/24', '2001:db8:50::/48'] },

@@ -11,7 +11,7 @@ const peerB = '1t50lSvS6aTYQTJj3xZXdanj6iYjdvpb/4ueeZks1g0=';
 const peerC = 'BtmARrxI+RD4XSpkNQ5Y2CCmz6YYLw3NSbc3QAYsGx0=';
 
 function gateway(peers: DesiredWireguardGateway['peers']): DesiredWireguardGateway {
-  return { kind: 'wireguard', id: '6f1c9a52-3b7e-4d21-9a0c-1e2f3a4b5c6d', generation: 1, gatewayIP: '192.0.2.1', listenPort: 51820, privateKey, interfaceIPv4CIDR: '10.7.0.1/24', peers };
+  return { kind: 'wireguard', id: '6f1c9a52-3b7e-4d21-9a0c-1e2f3a4b5c6d', generation: 1, gatewayIP: '192.0.2.1', listenPort: 51820, privateKey, interfaceIPv4CIDR: '10.7.0.1/24', connections: [], peers };
 }
 
 const dump = [
