@@ -73,9 +73,11 @@ test('a gateway\'s namespace repairs its drift, waits for its LAN, and leaves no
       assertNamesLan(unbound.metadata.statusMessage, LATE_LAN);
       const missing = topology.lanInterfaceName(9);
       await bindLan(service, DATACENTER, LATE_LAN.lanId, missing);
-      // A few reconcile passes (1 s each) see the binding; the interface is still missing.
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
-      const stillFailed = (await service.request('GET', `/wireguardgateways/${lateId}`)).body;
+      // The next reconcile pass sees the binding: the message now names the missing interface too.
+      const stillFailed = await eventually('the status to name the missing interface', async () => {
+        const body = (await service.request('GET', `/wireguardgateways/${lateId}`)).body;
+        return String(body.metadata.statusMessage).includes(missing) ? body : undefined;
+      }, 10_000);
       assert.equal(stillFailed.metadata.status, 'FAILED');
       assertNamesLan(stillFailed.metadata.statusMessage, LATE_LAN);
       const lateLan = await topology.addLan({ index: 9, addresses: ['192.168.7.10/24'] });
