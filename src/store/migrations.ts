@@ -147,9 +147,39 @@ const migrations: Record<string, Migration> = {
         .execute();
       // One host interface is one LAN: two LANs on one interface would join two networks (NULLs are distinct).
       await db.schema.createIndex('lans_by_host_interface').on('lans').column('host_interface').unique().execute();
+      await claimExistingConnections(db as Kysely<any>); // eslint-disable-line @typescript-eslint/no-explicit-any -- rows as they were then
     },
   },
 };
+
+/**
+ * Gateways stored before datacenters had owners: each datacenter they name goes to the contract of
+ * the oldest gateway naming it (as if claimed by first use), with that contract's LANs in it. Kept
+ * here, not in the store code, so that the migration stays what it was when the code moves on.
+ */
+async function claimExistingConnections(db: Kysely<any>) { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const gateways = await db.selectFrom('gateways').select(['contract_number', 'properties', 'created_date']).orderBy('created_date').orderBy('id').execute();
+  const owners = new Map<string, number>();
+  const lans = new Map<string, { datacenter_id: string; lan_id: string; created_date: string }>();
+  for (const gateway of gateways as Array<{ contract_number: unknown; properties: string; created_date: string }>) {
+    const contract = Number(gateway.contract_number);
+    const connections = (JSON.parse(gateway.properties) as { connections?: Array<{ datacenterId: string; lanId: string }> }).connections ?? [];
+    for (const c of connections) {
+      const datacenter = c.datacenterId.toLowerCase();
+      if (!owners.has(datacenter)) {
+        owners.set(datacenter, contract);
+        await db.insertInto('datacenters').values({
+          id: datacenter, contract_number: contract, name: '', location: '', declared: 0, created_date: gateway.created_date, last_modified_date: gateway.created_date,
+        }).execute();
+      }
+      const key = `${datacenter}/${c.lanId}`;
+      if (owners.get(datacenter) === contract && !lans.has(key)) lans.set(key, { datacenter_id: datacenter, lan_id: c.lanId, created_date: gateway.created_date });
+    }
+  }
+  for (const lan of lans.values()) {
+    await db.insertInto('lans').values({ ...lan, name: '', host_interface: null, last_modified_date: lan.created_date }).execute();
+  }
+}
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => migrations,
