@@ -85,11 +85,18 @@ function legSteps(leg: LegTarget, observed: ObservedLink | undefined, namespace:
   ];
 }
 
-/** The host interfaces that still hold the gatewayIP: the gateway takes it from them. */
+/**
+ * The host interfaces that still hold the gatewayIP: the gateway takes it from them. Without
+ * promote_secondaries, deleting an interface's primary address would delete the other addresses of
+ * its subnet too (other gateways' gatewayIPs, the host's own).
+ */
 function takeFromHost(lease: UplinkLease, observedHost: ObservedHost): Step[] {
   return observedHost.links.flatMap((link) => link.addresses
     .filter((cidr) => cidr.split('/')[0] === lease.address)
-    .map((cidr) => host('ip', 'addr', 'del', cidr, 'dev', link.name)));
+    .flatMap((cidr) => [
+      ...(cidr.includes(':') ? [] : [host('sysctl', '-qw', `net/ipv4/conf/${link.name}/promote_secondaries=1`)]),
+      host('ip', 'addr', 'del', cidr, 'dev', link.name),
+    ]));
 }
 
 /**

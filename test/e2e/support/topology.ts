@@ -105,9 +105,8 @@ export async function createTopology(options: TopologyOptions = {}): Promise<Top
   try {
     await addNamespace(topology.host);
     await addNamespace(topology.remote);
-    // A Debian host keeps the other addresses of an interface when its primary one goes
-    // (systemd's sysctl.d sets promote_secondaries); a fresh namespace does not.
-    await sh('ip', ['netns', 'exec', topology.host, 'sysctl', '-q', '-w', 'net.ipv4.conf.all.promote_secondaries=1', 'net.ipv4.conf.default.promote_secondaries=1']);
+    // No promote_secondaries here (a fresh namespace, unlike a Debian host, has it off): taking the
+    // primary gatewayIP must not take the others with it, which the driver guarantees itself.
     await sh('ip', ['link', 'add', topology.uplink, 'netns', topology.host, 'type', 'veth', 'peer', 'name', topology.remoteUplink, 'netns', topology.remote]);
     for (const address of options.gatewayIPs ?? ['192.0.2.1']) await sh('ip', ['-n', topology.host, 'addr', 'add', `${address}/24`, 'dev', topology.uplink]);
     for (const address of ['192.0.2.2', ...(options.remoteAddresses ?? [])]) await sh('ip', ['-n', topology.remote, 'addr', 'add', `${address}/24`, 'dev', topology.remoteUplink]);
