@@ -13,6 +13,7 @@ Commands:
             | unbind --datacenter UUID --lan ID | list [--datacenter UUID]
             (contract, datacenter and lan work on the service's store: --data-dir, VPNGW_DATA_DIR, VPNGW_DATABASE_URL)
   openapi   Print the OpenAPI document of the API
+  version   The release and the store schema it migrates to (also --version)
 
 Client commands (over the HTTP API):
 ${CLIENT_USAGE}`;
@@ -29,6 +30,10 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./cli/datacenter-commands.ts')).datacenterCommand(rest);
     case 'lan':
       return (await import('./cli/lan-commands.ts')).lanCommand(rest);
+    case 'version':
+    case '--version':
+    case '-V':
+      return (await import('./cli/version.ts')).printVersion();
     case 'openapi':
       return (await import('./cli/openapi.ts')).printOpenApi();
     case undefined:

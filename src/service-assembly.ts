@@ -22,6 +22,8 @@ export interface RunningService {
   store: Store;
   reconciler: Reconciler;
   auth: AuthService;
+  /** Whether this start created the first contract's administrator (there were no users). */
+  administratorCreated: boolean;
   /** Set when the first administrator was created with a generated password (printed once). */
   generatedAdminPassword?: string;
   close(): Promise<void>;
@@ -64,7 +66,7 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
   });
   reconciler.start();
   return {
-    app, store, reconciler, auth,
+    app, store, reconciler, auth, administratorCreated: bootstrap.created,
     ...(bootstrap.generatedPassword ? { generatedAdminPassword: bootstrap.generatedPassword } : {}),
     async close() {
       await app.close();

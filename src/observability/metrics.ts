@@ -3,6 +3,7 @@ import type { LiveStateSource } from '../agent/driver.ts';
 import type { PassReport, ReconcileObserver } from '../agent/reconciler.ts';
 import type { Store } from '../store/store.ts';
 import { LiveStateMetrics } from './live-state-metrics.ts';
+import { registerSchemaGauge } from './schema-gauge.ts';
 import { countResources, RESOURCE_KINDS } from './resource-counts.ts';
 import { ResourceStatusValues } from '../schemas/common.ts';
 
@@ -83,6 +84,7 @@ export function createServiceMetrics(deps: MetricsDeps): ServiceMetrics {
   const registry = new Registry();
   if (deps.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'vpngw_' });
   resourceGauge(registry, deps.store);
+  registerSchemaGauge(registry);
   const live = deps.liveState ? new LiveStateMetrics(registry, deps.store, deps.liveState) : undefined;
   return {
     registry,

@@ -3,6 +3,7 @@ import type { Database } from './database-schema.ts';
 import { KyselyReader } from './kysely-reader.ts';
 import { KyselyWriter } from './kysely-writer.ts';
 import { migrationProvider } from './migrations.ts';
+import { appliedMigrations, assertKnownSchema } from './schema-version.ts';
 import { auditToRow } from './row-mapping.ts';
 import type { AuditRecord, Store, StoreWriter } from './store.ts';
 
@@ -18,7 +19,9 @@ export class KyselyStore extends KyselyReader implements Store {
     super(kysely);
   }
 
+  /** Brings the schema up to this build's; a store a newer build migrated is refused (NewerSchemaError). */
   async migrate() {
+    assertKnownSchema(await appliedMigrations(this.kysely));
     const { error } = await new Migrator({ db: this.kysely, provider: migrationProvider }).migrateToLatest();
     if (error) throw error;
   }

@@ -181,6 +181,9 @@ async function claimExistingConnections(db: Kysely<any>) { // eslint-disable-lin
   }
 }
 
+/** Every migration's name, in the order they run: the newest is the schema version of this build. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(migrations).sort();
+
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => migrations,
 };

@@ -10,6 +10,11 @@ import { KyselyStore } from './kysely-store.ts';
 export async function openPostgresStore(url: string, poolSize = 10): Promise<KyselyStore> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   const store = new KyselyStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), { rowLocks: true });
-  await store.migrate();
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close(); // a refused or failed migration must not leave the database open
+    throw error;
+  }
   return store;
 }

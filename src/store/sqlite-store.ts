@@ -17,7 +17,12 @@ export async function openSqliteStore(path: string): Promise<KyselyStore> {
   database.pragma('busy_timeout = 5000');
   const dialect = new SqliteDialect({ database: withStatementCache(database) });
   const store = new KyselyStore(new Kysely<Database>({ dialect }), { rowLocks: false });
-  await store.migrate();
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close(); // a refused or failed migration must not leave the database open
+    throw error;
+  }
   return store;
 }
 
