@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { LogFormat } from './logger.ts';
 
 /** Everything the service can be told, from flags first, then VPNGW_* environment variables, then defaults. */
 export interface Config {
@@ -25,6 +26,8 @@ export interface Config {
   /** Requests per minute per client address; 0 turns the limit off. */
   rateLimitPerMinute: number;
   logLevel: string;
+  /** json (default) or pretty: one readable line per entry, for a terminal. */
+  logFormat: LogFormat;
 }
 
 const OPTIONS = {
@@ -40,6 +43,7 @@ const OPTIONS = {
   'ipsec-backend': { type: 'string', env: 'VPNGW_IPSEC_BACKEND', fallback: 'libipsec' },
   'reconcile-interval': { type: 'string', env: 'VPNGW_RECONCILE_INTERVAL_MS', fallback: '10000' },
   'log-level': { type: 'string', env: 'VPNGW_LOG_LEVEL', fallback: 'info' },
+  'log-format': { type: 'string', env: 'VPNGW_LOG_FORMAT', fallback: 'json' },
   'rate-limit': { type: 'string', env: 'VPNGW_RATE_LIMIT', fallback: '1200' },
 } as const;
 
@@ -81,6 +85,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   }
   const ipsecBackend = get('ipsec-backend');
   if (ipsecBackend !== 'libipsec' && ipsecBackend !== 'xfrm') throw new ConfigError('VPNGW_IPSEC_BACKEND must be "libipsec" or "xfrm".');
+  const logFormat = get('log-format');
+  if (logFormat !== 'json' && logFormat !== 'pretty') throw new ConfigError('VPNGW_LOG_FORMAT must be "json" or "pretty".');
   return {
     host: get('host') ?? '127.0.0.1',
     port: integerSetting('VPNGW_PORT', get('port') ?? '', 0, 65535),
@@ -99,5 +105,6 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     reconcileIntervalMs: integerSetting('VPNGW_RECONCILE_INTERVAL_MS', get('reconcile-interval') ?? '', 100, 3_600_000),
     rateLimitPerMinute: integerSetting('VPNGW_RATE_LIMIT', get('rate-limit') ?? '', 0, 10_000_000),
     logLevel: get('log-level') ?? 'info',
+    logFormat,
   };
 }

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 /** Paths that could carry a secret, whatever logs them. */
 export const REDACTED_PATHS = [
@@ -37,4 +38,16 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     },
     destination,
   );
+}
+
+/** How log lines look: JSON lines for collectors (default), or one readable line each for a terminal. */
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * Where `vpngw serve` logs: stdout as JSON, or through pino-pretty (time, level, message, then the
+ * fields), in colour on a terminal. Redaction happens before either, so both hide the same secrets.
+ */
+export function logDestination(format: LogFormat): DestinationStream | undefined {
+  if (format === 'json') return undefined;
+  return pinoPretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l', ignore: 'pid,hostname', sync: true });
 }

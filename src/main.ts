@@ -5,13 +5,14 @@ const USAGE = `Usage: vpngw <command> [options]
 Commands:
   serve     Run the API server with its embedded reconciler
             (--host, --port, --data-dir, --location, --public-url, --admin-email,
-             --driver, --reconcile-interval, --log-level; or the VPNGW_* variables)
+             --driver, --reconcile-interval, --log-level, --log-format; or the VPNGW_* variables)
   contract  create --admin-email E [--admin-password-file F]: a new contract (tenant) with its administrator
   datacenter create --contract N [--id UUID] [--name NAME] [--location LOC]: declare a contract's datacenter
             | list: every datacenter, its contract, and whether it was declared or claimed by first use
   lan       bind --datacenter UUID --lan ID --interface IFNAME [--name NAME]: the LAN is this host interface
             | unbind --datacenter UUID --lan ID | list [--datacenter UUID]
-            (contract, datacenter and lan work on the service's store: --data-dir, VPNGW_DATA_DIR, VPNGW_DATABASE_URL)
+  admin     reset-password --email E [--password-file F]: set a user's password, revoke its tokens
+            (contract, datacenter, lan and admin work on the service's store: --data-dir, VPNGW_DATA_DIR, VPNGW_DATABASE_URL)
   openapi   Print the OpenAPI document of the API
   version   The release and the store schema it migrates to (also --version)
 
@@ -30,6 +31,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./cli/datacenter-commands.ts')).datacenterCommand(rest);
     case 'lan':
       return (await import('./cli/lan-commands.ts')).lanCommand(rest);
+    case 'admin':
+      return (await import('./cli/admin-commands.ts')).adminCommand(rest);
     case 'version':
     case '--version':
     case '-V':
