@@ -13,6 +13,8 @@ Commands:
             | unbind --datacenter UUID --lan ID | list [--datacenter UUID]
   admin     reset-password --email E [--password-file F]: set a user's password, revoke its tokens
             (contract, datacenter, lan and admin work on the service's store: --data-dir, VPNGW_DATA_DIR, VPNGW_DATABASE_URL)
+  backup    --out FILE [--data-dir DIR]: an online backup of the SQLite store and the keys, in one 0600 archive
+  restore   --from FILE [--data-dir DIR] [--force]: restore such an archive into a data directory
   openapi   Print the OpenAPI document of the API
   version   The release and the store schema it migrates to (also --version)
 
@@ -33,6 +35,10 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./cli/lan-commands.ts')).lanCommand(rest);
     case 'admin':
       return (await import('./cli/admin-commands.ts')).adminCommand(rest);
+    case 'backup':
+      return (await import('./cli/backup-commands.ts')).backupCommand(rest);
+    case 'restore':
+      return (await import('./cli/backup-commands.ts')).restoreCommand(rest);
     case 'version':
     case '--version':
     case '-V':
