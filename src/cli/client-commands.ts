@@ -5,10 +5,10 @@ import { groupCommands, userCommands } from './user-commands.ts';
 import { wireguardGroups, wireguardKeygen } from './wireguard-commands.ts';
 
 /** The part of `vpngw --help` that lists the client commands. */
-export const CLIENT_USAGE = `  wireguard gateway list|get|create|update|delete    WireGuard gateways
-  wireguard peer list|get|create|update|delete|config  WireGuard peers; config prints a wg-quick file
+export const CLIENT_USAGE = `  wireguard gateway list|get|create|update|delete|status  WireGuard gateways; status: live sessions
+  wireguard peer list|get|create|update|delete|config  WireGuard peers; config prints (or --out writes) a wg-quick file
   wireguard keygen                                   a WireGuard key pair
-  ipsec gateway list|get|create|update|delete        IPSec gateways
+  ipsec gateway list|get|create|update|delete|status  IPSec gateways; status: live IKE/CHILD SAs
   ipsec tunnel list|get|create|update|delete|config  IPSec tunnels; config prints a swanctl.conf
   login | logout                                     keep (or revoke and forget) a token
   token generate|list|revoke                         API tokens

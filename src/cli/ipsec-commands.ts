@@ -1,5 +1,6 @@
 import { renderSwanctlClientConfig, type SwanctlClientConfigInput } from '../render/client-swanctl-config.ts';
 import type { CommandGroup, OptionSpec, OptionValues } from './command.ts';
+import { gatewayStatusCommand } from './live-status.ts';
 import { applyGatewayOptions, GATEWAY_OPTIONS, GATEWAY_OPTIONS_HELP, integerOption, listOption, setPath, str } from './property-options.ts';
 import { resourceCommands, type ResourceDefinition } from './resource-commands.ts';
 import { readSecretFile, UsageError } from './secret-input.ts';
@@ -17,6 +18,7 @@ export const ipsecGateway: ResourceDefinition = {
     { header: 'GATEWAY IP', value: (g) => g.properties?.gatewayIP },
     { header: 'VERSION', value: (g) => g.properties?.version },
     { header: 'STATUS', value: (g) => g.metadata?.status },
+    { header: 'MESSAGE', value: (g) => g.metadata?.statusMessage },
   ],
   options: { ...GATEWAY_OPTIONS, version: { type: 'string' } },
   optionsHelp: `${GATEWAY_OPTIONS_HELP} --version IKEv2`,
@@ -111,6 +113,6 @@ const tunnelConfig: CommandGroup[string] = {
 
 /** `vpngw ipsec gateway|tunnel ...`. */
 export const ipsecGroups: Record<string, CommandGroup> = {
-  gateway: resourceCommands(ipsecGateway),
+  gateway: { ...resourceCommands(ipsecGateway), status: gatewayStatusCommand('ipsec') },
   tunnel: { ...resourceCommands(ipsecTunnel), config: tunnelConfig },
 };

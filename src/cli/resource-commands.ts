@@ -20,6 +20,11 @@ export interface ResourceDefinition {
   columns: Column[];
   options: Record<string, OptionSpec>;
   optionsHelp: string;
+  /**
+   * Resolves options that need the API before they apply (`--allowed-ips auto`); `ownId` is the
+   * resource being updated.
+   */
+  prepare?(ctx: CliContext, values: OptionValues, parents: string[], ownId?: string): Promise<OptionValues>;
   /** Applies the options over `base` (current properties on update; --from-file's on create). */
   applyOptions(base: Properties, values: OptionValues, mode: 'create' | 'update'): Properties;
 }
@@ -32,15 +37,17 @@ async function settled(ctx: CliContext, def: ResourceDefinition, path: string, r
   return (await waitUntilAvailable(ctx, `${def.noun} ${resource.id}`, path)) as Resource;
 }
 
-async function create(ctx: CliContext, def: ResourceDefinition, values: OptionValues, parents: string[]) {
+async function create(ctx: CliContext, def: ResourceDefinition, given: OptionValues, parents: string[]) {
+  const values = def.prepare ? await def.prepare(ctx, given, parents) : given;
   const properties = def.applyOptions(propertiesFromFile(values), values, 'create');
   const created = await ctx.client.post<Resource>(def.collectionPath(parents), { properties });
   printResource(ctx, await settled(ctx, def, `${def.collectionPath(parents)}/${created.id}`, created));
 }
 
 /** GET, change what the options say, PUT: write-only secrets left out are kept by the server. */
-async function update(ctx: CliContext, def: ResourceDefinition, values: OptionValues, args: string[]) {
+async function update(ctx: CliContext, def: ResourceDefinition, given: OptionValues, args: string[]) {
   const path = itemPath(def, args);
+  const values = def.prepare ? await def.prepare(ctx, given, args.slice(0, -1), args[args.length - 1]) : given;
   const current = await ctx.client.get<Resource>(path);
   const base = { ...current.properties, ...propertiesFromFile(values) };
   const updated = await ctx.client.put<Resource>(path, { id: current.id, properties: def.applyOptions(base, values, 'update') });

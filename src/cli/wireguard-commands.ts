@@ -1,15 +1,19 @@
 import { writeFileSync } from 'node:fs';
+import ipaddr from 'ipaddr.js';
 import QRCode from 'qrcode';
+import { nextFreeHostAddress } from '../domain/next-free-address.ts';
 import { generateWireguardKeyPair, wireguardPublicKey } from '../domain/wireguard-keys.ts';
 import { renderWireguardClientConfig, type ClientGatewayView, type ClientPeerView } from '../render/client-wireguard-config.ts';
 import type { ApiClient } from './api-client.ts';
-import type { CommandGroup, OptionValues, Subcommand } from './command.ts';
+import type { CliContext, CommandGroup, OptionValues, Subcommand } from './command.ts';
+import { gatewayStatusCommand } from './live-status.ts';
 import { formatJson } from './output.ts';
 import {
   applyGatewayOptions, GATEWAY_OPTIONS, GATEWAY_OPTIONS_HELP, integerOption, listOption, parseEndpoint, setPath, str,
 } from './property-options.ts';
 import { resourceCommands, type ResourceDefinition } from './resource-commands.ts';
 import { readSecretFile, UsageError } from './secret-input.ts';
+import { writeFileAtomic } from '../util/atomic-file.ts';
 
 type Properties = Record<string, unknown>;
 
@@ -40,6 +44,7 @@ export const wireguardGateway: ResourceDefinition = {
     { header: 'INTERFACE', value: (g) => [g.properties?.interfaceIPv4CIDR, g.properties?.interfaceIPv6CIDR].filter(Boolean) },
     { header: 'STATUS', value: (g) => g.metadata?.status },
     { header: 'PUBLIC KEY', value: (g) => g.metadata?.publicKey },
+    { header: 'MESSAGE', value: (g) => g.metadata?.statusMessage },
   ],
   options: {
     ...GATEWAY_OPTIONS,
@@ -67,6 +72,29 @@ function peerProperties(base: Properties, values: OptionValues): Properties {
 
 const peerPath = (gatewayId: string) => `/wireguardgateways/${encodeURIComponent(gatewayId)}`;
 
+type Read = { id: string; metadata?: Properties; properties: Properties };
+
+/**
+ * `--allowed-ips auto` (alone or among CIDRs): the next free /32 in the gateway's interfaceIPv4CIDR
+ * and /128 in its interfaceIPv6CIDR, used by no other peer and not the gateway's own, as wg-easy and
+ * wg-portal hand out. Two clients doing this at the same moment may be offered the same address.
+ */
+async function resolveAutoAddresses(ctx: CliContext, values: OptionValues, [gatewayId = '']: string[], ownId?: string): Promise<OptionValues> {
+  const given = listOption(values, 'allowed-ips');
+  if (!given?.includes('auto')) return values;
+  const gateway = await ctx.client.get<Read>(peerPath(gatewayId));
+  const peers = await ctx.client.get<{ items: Read[] }>(`${peerPath(gatewayId)}/peers?limit=1000`);
+  const used = peers.items.filter((p) => p.id !== ownId).flatMap((p) => (p.properties.allowedIPs as string[] | undefined) ?? []);
+  const networks = [gateway.properties.interfaceIPv4CIDR, gateway.properties.interfaceIPv6CIDR].filter((c): c is string => typeof c === 'string' && c !== '');
+  if (networks.length === 0) throw new Error(`--allowed-ips auto: gateway ${gatewayId} has no interfaceIPv4CIDR or interfaceIPv6CIDR to take an address from`);
+  const offered = networks.map((cidr) => {
+    const free = nextFreeHostAddress(cidr, used);
+    if (!free) throw new Error(`--allowed-ips auto: no free address is left in ${cidr}`);
+    return free;
+  });
+  return { ...values, 'allowed-ips': given.flatMap((entry) => (entry === 'auto' ? offered : [entry])) };
+}
+
 export const wireguardPeer: ResourceDefinition = {
   noun: 'WireGuard peer',
   parentArgs: ['gatewayId'],
@@ -90,11 +118,19 @@ export const wireguardPeer: ResourceDefinition = {
     'public-key-file': { type: 'string' },
     'from-file': { type: 'string' },
   },
-  optionsHelp: '--name --description --allowed-ips CIDR[,CIDR] --endpoint host:port --public-key KEY | --public-key-file FILE --from-file body.json',
+  optionsHelp: '--name --description --allowed-ips CIDR[,CIDR] (auto: the next free address in the gateway\'s interface networks) '
+    + '--endpoint host:port --public-key KEY | --public-key-file FILE --from-file body.json',
+  prepare: resolveAutoAddresses,
   applyOptions: peerProperties,
 };
 
-type Read = { id: string; metadata?: Properties; properties: Properties };
+/** `--dns 10.7.0.1 --dns 2001:db8::53` or `--dns a,b`: IP addresses only. */
+function dnsOption(values: OptionValues): string[] | undefined {
+  const servers = listOption(values, 'dns');
+  const wrong = servers?.find((s) => !ipaddr.isValid(s) || s.includes('/'));
+  if (wrong !== undefined) throw new UsageError(`--dns takes IP addresses, not "${wrong}"`);
+  return servers;
+}
 
 async function peerConfigText(client: ApiClient, values: OptionValues, gatewayId: string, peerId: string) {
   const keyFile = str(values, 'private-key-file');
@@ -106,6 +142,7 @@ async function peerConfigText(client: ApiClient, values: OptionValues, gatewayId
     throw new Error(`the private key in ${keyFile} does not belong to peer ${peerId} (its public key differs from the peer's publicKey)`);
   }
   const keepalive = integerOption(values, 'keepalive');
+  const dns = dnsOption(values);
   return renderWireguardClientConfig({
     gateway: { ...(gateway.properties as unknown as ClientGatewayView), id: gateway.id, publicKey: String(gateway.metadata?.publicKey ?? '') },
     peer: { ...(peer.properties as unknown as ClientPeerView), id: peer.id },
@@ -113,22 +150,29 @@ async function peerConfigText(client: ApiClient, values: OptionValues, gatewayId
     ...(listOption(values, 'address') ? { addresses: listOption(values, 'address') } : {}),
     ...(listOption(values, 'allowed-ips') ? { allowedIPs: listOption(values, 'allowed-ips') } : {}),
     ...(keepalive !== undefined ? { persistentKeepalive: keepalive } : {}),
+    ...(dns ? { dns } : {}),
   });
 }
 
 const peerCommands: CommandGroup = {
   ...resourceCommands(wireguardPeer),
   config: {
-    summary: 'Print a wg-quick configuration for the remote side of the peer (its private key is read from a file).',
+    summary: 'Print a wg-quick configuration for the remote side of the peer (its private key is read from a file), or write it to --out FILE (mode 0600).',
     args: ['gatewayId', 'peerId'],
     options: {
       'private-key-file': { type: 'string' }, qr: { type: 'boolean' }, address: { type: 'string', multiple: true },
-      'allowed-ips': { type: 'string', multiple: true }, keepalive: { type: 'string' },
+      'allowed-ips': { type: 'string', multiple: true }, keepalive: { type: 'string' }, dns: { type: 'string', multiple: true }, out: { type: 'string' },
     },
-    optionsHelp: '--private-key-file FILE|- [--qr] [--address CIDR] [--allowed-ips CIDR,...] [--keepalive SECONDS (0: off)]',
+    optionsHelp: '--private-key-file FILE|- [--out FILE] [--qr] [--address CIDR] [--allowed-ips CIDR,...] [--dns IP,...] [--keepalive SECONDS (0: off)]',
     async run(ctx, values, [gatewayId = '', peerId = '']) {
       const text = await peerConfigText(ctx.client, values, gatewayId, peerId);
-      ctx.out(values.qr ? await QRCode.toString(text, { type: 'terminal', small: true, errorCorrectionLevel: 'L' }) : text);
+      const out = str(values, 'out');
+      if (out) {
+        writeFileAtomic(out, text); // it holds the private key: mode 0600, never a partial file
+        ctx.err(`wrote ${out} (mode 0600)\n`);
+      }
+      if (values.qr) ctx.out(await QRCode.toString(text, { type: 'terminal', small: true, errorCorrectionLevel: 'L' }));
+      else if (!out) ctx.out(text);
     },
   },
 };
@@ -148,6 +192,6 @@ export const wireguardKeygen: Subcommand = {
 
 /** `vpngw wireguard gateway|peer ...` (keygen is a single command, exported on its own). */
 export const wireguardGroups: Record<string, CommandGroup> = {
-  gateway: resourceCommands(wireguardGateway),
+  gateway: { ...resourceCommands(wireguardGateway), status: gatewayStatusCommand('wireguard') },
   peer: peerCommands,
 };

@@ -30,6 +30,8 @@ export interface WireguardClientConfigInput {
   allowedIPs?: string[];
   /** Seconds; 0 leaves it out. Default 25, so a client behind NAT stays reachable. */
   persistentKeepalive?: number;
+  /** DNS servers for wg-quick's `DNS =` line: IP addresses only. */
+  dns?: string[];
 }
 
 function parseCidr(cidr: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | undefined {
@@ -67,6 +69,12 @@ export function peerAddresses(gateway: ClientGatewayView, peer: ClientPeerView):
   return inside.length > 0 ? inside : peer.allowedIPs.filter(isHostRoute);
 }
 
+/** An IPv4 or IPv6 address and nothing else: a DNS line takes no names, networks or ports. */
+function dnsServer(text: string): string {
+  if (!ipaddr.isValid(text) || text.includes('/')) throw new Error(`refusing to render ${safe('DNS server', text, WIREGUARD_VALUE)}: not an IP address`);
+  return ipaddr.parse(text).toString();
+}
+
 function endpointText(host: string, port: number): string {
   const p = safePort('gateway listen port', port);
   return host.includes(':') ? `[${safe('gateway IP', host, WIREGUARD_VALUE)}]:${p}` : `${safe('gateway IP', host, WIREGUARD_VALUE)}:${p}`;
@@ -87,6 +95,7 @@ export function renderWireguardClientConfig(input: WireguardClientConfigInput): 
     '[Interface]',
     `PrivateKey = ${safe('private key', input.privateKey, WIREGUARD_VALUE)}`,
     `Address = ${addresses.map((a) => safe('address', a, WIREGUARD_VALUE)).join(', ')}`,
+    ...(input.dns && input.dns.length > 0 ? [`DNS = ${input.dns.map(dnsServer).join(', ')}`] : []),
     ...(peer.endpoint ? [`ListenPort = ${safePort('peer endpoint port', peer.endpoint.port)}`] : []),
   ];
   const remote = [

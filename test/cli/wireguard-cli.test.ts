@@ -46,7 +46,7 @@ test('gateway list and get print human tables by default', async () => {
   const list = await h.cli(['wireguard', 'gateway', 'list']);
   assert.equal(list.status, 0, list.stderr);
   const [header, row] = list.stdout.split('\n');
-  assert.match(header ?? '', /^ID\s+NAME\s+GATEWAY IP\s+PORT\s+INTERFACE\s+STATUS\s+PUBLIC KEY$/);
+  assert.match(header ?? '', /^ID\s+NAME\s+GATEWAY IP\s+PORT\s+INTERFACE\s+STATUS\s+PUBLIC KEY\s+MESSAGE$/);
   assert.match(row ?? '', new RegExp(`^${gatewayId}\\s+office\\s+203\\.0\\.113\\.1\\s+51830\\s+10\\.7\\.0\\.1/24\\s+AVAILABLE`));
   const get = await h.cli(['wireguard', 'gateway', 'get', gatewayId]);
   assert.match(get.stdout, /^properties\.gatewayIP\s+203\.0\.113\.1$/m);
