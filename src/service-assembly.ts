@@ -35,20 +35,26 @@ function configuredDriver(config: Config): DataPlaneDriver {
   return new LinuxDriver({ stateDir: join(config.dataDir, 'linux'), ipsecBackend: config.ipsecBackend, ...(config.netns ? { netns: config.netns } : {}) });
 }
 
+/** What a test may put in place of the real thing: the clock, a password check it counts. */
+export interface ServiceOverrides {
+  now?: () => Date;
+  verifyPassword?: (password: string, stored: string) => Promise<boolean>;
+}
+
 function liveStateOf(driver: DataPlaneDriver): { liveState?: LiveStateSource } {
   return 'liveState' in driver && typeof driver.liveState === 'function' ? { liveState: driver as DataPlaneDriver & LiveStateSource } : {};
 }
 
 /** Builds the whole service from a configuration: store, keys, services, reconciler and API. */
-export async function assembleService(config: Config, logger: Logger, driver?: DataPlaneDriver): Promise<RunningService> {
+export async function assembleService(config: Config, logger: Logger, driver?: DataPlaneDriver, overrides: ServiceOverrides = {}): Promise<RunningService> {
   const store = await openStore(config);
   const secretBox = new SecretBox(loadOrCreateKey(config.dataDir, 'secret.key', config.secretKey, 'VPNGW_SECRET_KEY'));
   const signingKey = loadOrCreateKey(config.dataDir, 'token-signing.key', config.tokenSigningKey, 'VPNGW_TOKEN_SIGNING_KEY');
-  const auth = new AuthService({ store, signingKey });
-  const bootstrap = await auth.bootstrapAdministrator(config.adminEmail, config.adminPassword);
   const dataPlane = driver ?? configuredDriver(config);
   const live = liveStateOf(dataPlane);
   const metrics = createServiceMetrics({ store, processMetrics: true, ...live });
+  const auth = new AuthService({ store, signingKey, observer: metrics.login, ...overrides });
+  const bootstrap = await auth.bootstrapAdministrator(config.adminEmail, config.adminPassword);
   const reconciler = new Reconciler({
     observer: metrics.reconcile,
     store, secretBox, logger: logger.child({ component: 'reconciler' }),

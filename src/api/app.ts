@@ -94,20 +94,26 @@ function createServer(deps: AppDeps): FastifyInstance {
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
 }
 
-/** Rate limiting runs first, so a limited request (which the SDKs retry) has had no effect at all. */
-async function installRateLimit(app: FastifyInstance, perMinute: number) {
+/**
+ * Rate limiting counts every request before anything else runs (credentials are checked after it),
+ * so a limited request costs no password check, has had no effect at all (the SDKs retry it) and
+ * leaves no audit record. Routes with `rateLimit: false` (health probes, metrics) are never limited.
+ */
+async function installRateLimit(app: FastifyInstance, perMinute: number, metrics: ServiceMetrics | undefined) {
   if (perMinute <= 0) return;
   await app.register(rateLimit, {
-    global: true,
-    hook: 'onRequest',
+    global: false,
     max: perMinute,
     timeWindow: 60_000,
     keyGenerator: (request) => request.ip,
+    allowList: (request) => request.routeOptions.config?.rateLimit === false,
+    onExceeded: () => metrics?.rateLimited.inc(),
     addHeadersOnExceeding: { 'x-ratelimit-limit': true, 'x-ratelimit-remaining': true, 'x-ratelimit-reset': true },
     addHeaders: { 'x-ratelimit-limit': true, 'x-ratelimit-remaining': true, 'x-ratelimit-reset': true, 'retry-after': true },
     errorResponseBuilder: (_request, context) =>
       new ApiError(429, 'RATE_LIMITED', `Too many requests: at most ${context.max} a minute; retry after ${Math.ceil(context.ttl / 1000)} s.`),
   });
+  app.addHook('onRequest', app.rateLimit());
 }
 
 /** The HTTP API: every route, validation, authentication, rate limits, audit and the IONOS error shape. */
@@ -117,19 +123,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Only JSON bodies are accepted; Fastify's built-in text/plain parser would let text reach validation (spec: 415).
   app.removeContentTypeParser('text/plain');
   // A request without a body has nothing to parse, whatever Content-Type a client adds (e.g. on DELETE).
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
     const { headers } = request.raw;
     if (headers['transfer-encoding'] === undefined && (headers['content-length'] ?? '0') === '0') delete headers['content-type'];
   });
-  await installRateLimit(app, deps.rateLimitPerMinute);
+  await installRateLimit(app, deps.rateLimitPerMinute, deps.metrics);
   await app.register(swagger, { openapi: openApiInfo });
   await installDocsPage(app);
   if (deps.metrics) installMetrics(app, deps.metrics, deps.metricsToken);
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
+  app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config?.public) return;
-    request.principal = await deps.auth.authenticate(request.headers.authorization);
+    request.principal = await deps.auth.authenticate(request.headers.authorization, request.ip);
     if (request.routeOptions.config?.vpn) await deps.auth.requireVpnAccess(request.principal);
   });
   app.addHook('onSend', async (_request, reply, payload) => {
@@ -138,9 +144,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   installAuditTrail(app, deps.store);
 
-  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  // Probes are never rate-limited: a load balancer sharing an address with busy clients must not take a healthy server out.
+  app.get('/healthz', { config: { public: true, rateLimit: false }, schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
-  app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
+  app.get('/readyz', { config: { public: true, rateLimit: false }, schema: { hide: true } }, async (_request, reply) => {
     const ready = deps.ready ? await deps.ready().catch(() => false) : true;
     return ready ? { status: 'ready' } : sendError(reply, 503, 'NOT_READY', 'The store is not reachable or the reconciler is not running.');
   });

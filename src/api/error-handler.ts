@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { ApiError } from '../domain/errors.ts';
+import { ApiError, RetryLaterError } from '../domain/errors.ts';
 import { ConcurrentChange, isStoreUnavailable } from '../store/store.ts';
 import { validationMessage } from './validation-messages.ts';
 
@@ -19,6 +19,7 @@ const FRAMEWORK_ERRORS: Record<string, { status: number; code: string; message: 
 
 export function installErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof RetryLaterError) reply.header('retry-after', String(error.retryAfterSeconds));
     if (error instanceof ApiError) return sendError(reply, error.httpStatus, error.errorCode, error.message);
     if (error instanceof ConcurrentChange) {
       return sendError(reply, 409, 'CONCURRENT_CHANGE', 'The request conflicts with a concurrent change of the same resource; read it and retry.');

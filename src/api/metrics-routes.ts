@@ -22,7 +22,8 @@ export function installMetrics(app: FastifyInstance, metrics: ServiceMetrics, ac
     metrics.http.requests.inc(labels);
     metrics.http.duration.observe(labels, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
+  // Never rate-limited, so a scraper keeps seeing the server, also while it refuses a flood.
+  app.get('/metrics', { config: { public: true, rateLimit: false }, schema: { hide: true } }, async (request, reply) => {
     if (accessToken !== undefined && !bearerMatches(request.headers.authorization, accessToken)) {
       return sendError(reply, 401, 'UNAUTHORIZED', 'GET /metrics needs the metrics token (VPNGW_METRICS_TOKEN) as a Bearer token.');
     }

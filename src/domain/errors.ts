@@ -17,3 +17,10 @@ export const forbidden = (message: string) => new ApiError(403, 'FORBIDDEN', mes
 export const notFound = (what: string, id: string) => new ApiError(404, 'NOT_FOUND', `${what} ${id} was not found.`);
 export const conflict = (message: string, code = 'CONFLICT') => new ApiError(409, code, message);
 export const unprocessable = (message: string, code = 'UNPROCESSABLE') => new ApiError(422, code, message);
+
+/** A refusal the client may retry later (429, 503); the handler adds `Retry-After` in whole seconds. */
+export class RetryLaterError extends ApiError {
+  constructor(httpStatus: number, errorCode: string, message: string, readonly retryAfterSeconds: number) {
+    super(httpStatus, errorCode, message);
+  }
+}

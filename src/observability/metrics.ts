@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { LiveStateSource } from '../agent/driver.ts';
 import type { PassReport, ReconcileObserver } from '../agent/reconciler.ts';
+import type { LoginObserver, LoginRefusalReason } from '../service/auth-service.ts';
 import type { Store } from '../store/store.ts';
 import { LiveStateMetrics } from './live-state-metrics.ts';
 import { registerSchemaGauge } from './schema-gauge.ts';
@@ -25,6 +26,10 @@ export interface HttpMetrics {
 export interface ServiceMetrics {
   registry: Registry;
   http: HttpMetrics;
+  /** Requests refused by the per-address rate limit. */
+  rateLimited: Counter;
+  /** Passed to the authentication service: Basic logins refused before their password was checked. */
+  login: LoginObserver;
   /** Passed to the reconciler, which knows no metrics library. */
   reconcile: ReconcileObserver;
   /** Reads the slow sources (the data plane) once per scrape, before the registry is serialised. */
@@ -40,6 +45,16 @@ function httpMetrics(registry: Registry): HttpMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry],
     }),
   };
+}
+
+function loginObserver(registry: Registry): LoginObserver {
+  const refused = new Counter({
+    name: 'vpngw_login_throttled_total', labelNames: ['reason'], registers: [registry],
+    help: 'Basic logins refused without a password check: reason account_address or address (429, too many failures), busy (503, too many checks at once).',
+  });
+  const reasons: LoginRefusalReason[] = ['account_address', 'address', 'busy'];
+  for (const reason of reasons) refused.inc({ reason }, 0);
+  return { refused: (reason) => refused.inc({ reason }) };
 }
 
 function reconcileObserver(registry: Registry): ReconcileObserver {
@@ -89,6 +104,8 @@ export function createServiceMetrics(deps: MetricsDeps): ServiceMetrics {
   return {
     registry,
     http: httpMetrics(registry),
+    rateLimited: new Counter({ name: 'vpngw_http_rate_limited_total', help: 'Requests refused with 429 by the per-address rate limit (VPNGW_RATE_LIMIT).', registers: [registry] }),
+    login: loginObserver(registry),
     reconcile: reconcileObserver(registry),
     beforeScrape: async () => live?.refresh(),
   };

@@ -1,10 +1,11 @@
 import { createHash, createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
-import { badRequest, forbidden, notFound, unauthorized } from '../domain/errors.ts';
+import { badRequest, forbidden, notFound, RetryLaterError, unauthorized } from '../domain/errors.ts';
 import type { Principal } from '../domain/principal.ts';
 import { generatePassword, hashPassword, verifyPassword } from '../security/passwords.ts';
 import type { Store, TokenRecord, UserRecord } from '../store/store.ts';
-import { LoginThrottle } from './login-throttle.ts';
+import { isRefusal, LoginThrottle, type LoginAttempt, type ThrottleReason } from './login-throttle.ts';
+import { PasswordCheckGate } from './password-check-gate.ts';
 
 export const DEFAULT_TOKEN_TTL_SECONDS = 365 * 24 * 3600;
 const MAX_TOKEN_TTL_SECONDS = 10 * DEFAULT_TOKEN_TTL_SECONDS;
@@ -13,11 +14,25 @@ const VERIFIED_CACHE_LIMIT = 1000;
 const VERIFIED_CACHE_MS = 5 * 60_000;
 // Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
 const DECOY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+// scrypt runs on libuv's worker threads (4 by default): more checks at once only queue there.
+const PASSWORD_CHECK_SLOTS = 4;
+const PASSWORD_CHECK_QUEUE = 64;
+
+/** Why a Basic login was refused before its password was checked. */
+export type LoginRefusalReason = ThrottleReason | 'busy';
+
+/** Told about refused logins, for the metrics; the service knows no metrics library. */
+export interface LoginObserver {
+  refused(reason: LoginRefusalReason): void;
+}
 
 export interface AuthServiceDeps {
   store: Store;
   signingKey: Uint8Array;
   now?: () => Date;
+  /** Checks a password against a stored hash; scrypt unless a test counts the checks. */
+  verifyPassword?: (password: string, stored: string) => Promise<boolean>;
+  observer?: LoginObserver;
 }
 
 /** Basic and Bearer authentication, token issuing, and the first administrator. */
@@ -27,50 +42,94 @@ export class AuthService {
   private readonly verified = new Map<string, number>();
   private readonly verifiedTokens = new Map<string, JWTPayload>();
   private readonly signingKey: KeyObject;
-  private readonly throttle = new LoginThrottle();
+  private readonly throttle: LoginThrottle;
+  private readonly gate = new PasswordCheckGate(PASSWORD_CHECK_SLOTS, PASSWORD_CHECK_QUEUE);
+  // Basic logins being checked right now, by credentials: the same credentials sent again meanwhile
+  // (an SDK's parallel first requests) share the one check instead of running scrypt again.
+  private readonly checking = new Map<string, Promise<UserRecord>>();
 
   constructor(private readonly deps: AuthServiceDeps) {
     this.signingKey = createSecretKey(deps.signingKey);
+    this.throttle = new LoginThrottle(() => this.now().getTime());
   }
 
   private now() {
     return this.deps.now?.() ?? new Date();
   }
 
-  /** The caller of a request from its Authorization header; 401 for anything else. */
-  async authenticate(authorization: string | undefined): Promise<Principal> {
+  /**
+   * The caller of a request from its Authorization header; 401 for anything else. Basic logins from
+   * a client address with too many failures are 429 at once, without a password check.
+   */
+  async authenticate(authorization: string | undefined, clientAddress = ''): Promise<Principal> {
     const [scheme, value] = (authorization ?? '').trim().split(/\s+/, 2);
     if (!scheme || !value) throw unauthorized();
-    if (scheme.toLowerCase() === 'basic') return this.authenticateBasic(value);
+    if (scheme.toLowerCase() === 'basic') return this.authenticateBasic(value, clientAddress);
     if (scheme.toLowerCase() === 'bearer') return this.authenticateBearer(value);
     throw unauthorized();
   }
 
-  private async authenticateBasic(encoded: string): Promise<Principal> {
+  private async authenticateBasic(encoded: string, clientAddress: string): Promise<Principal> {
     const decoded = Buffer.from(encoded, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) throw unauthorized();
     const email = decoded.slice(0, colon);
     const password = decoded.slice(colon + 1);
-    await this.throttle.waitTurn(email);
-    const user = await this.deps.store.findUserByEmail(email);
-    if (!(await this.passwordMatches(user, password)) || !user?.active) {
-      this.throttle.recordFailure(email);
-      throw unauthorized();
+    const key = createHash('sha256').update(email.toLowerCase()).update('\0').update(password).digest('base64');
+    const same = this.checking.get(key);
+    if (same) return principalOf(await same);
+    const attempt = this.throttle.begin(email, clientAddress);
+    if (isRefusal(attempt)) {
+      this.deps.observer?.refused(attempt.reason);
+      throw new RetryLaterError(429, 'TOO_MANY_LOGIN_ATTEMPTS',
+        `Too many failed logins from this address; retry after ${attempt.retryAfterSeconds} s.`, attempt.retryAfterSeconds);
     }
-    this.throttle.recordSuccess(email);
-    return principalOf(user);
+    const check = this.checkCredentials(email, password, attempt);
+    this.checking.set(key, check);
+    try {
+      return principalOf(await check);
+    } finally {
+      this.checking.delete(key);
+    }
   }
 
-  private async passwordMatches(user: UserRecord | undefined, password: string): Promise<boolean> {
+  private async checkCredentials(email: string, password: string, attempt: LoginAttempt): Promise<UserRecord> {
+    let matches: boolean;
+    let user: UserRecord | undefined;
+    try {
+      user = await this.deps.store.findUserByEmail(email);
+      matches = await this.passwordMatches(user, password, attempt.suspect);
+    } catch (error) {
+      attempt.abandoned(); // the store failed or the checks are busy: no verdict on the password
+      throw error;
+    }
+    if (!matches || !user?.active) {
+      attempt.failed();
+      throw unauthorized();
+    }
+    attempt.succeeded();
+    return user;
+  }
+
+  private async passwordMatches(user: UserRecord | undefined, password: string, suspect: boolean): Promise<boolean> {
     const stored = user?.passwordHash ?? DECOY_HASH;
     const digest = createHash('sha256').update(stored).update('\0').update(password).digest('base64');
     const until = this.verified.get(digest);
-    if (user && until !== undefined && until > Date.now()) return true;
-    const ok = (await verifyPassword(password, stored)) && user !== undefined;
+    if (user && until !== undefined && until > this.now().getTime()) return true;
+    const release = await this.gate.enter(suspect);
+    if (!release) {
+      this.deps.observer?.refused('busy');
+      throw new RetryLaterError(503, 'BUSY', 'Too many logins are being checked right now; retry in a second.', 1);
+    }
+    let ok: boolean;
+    try {
+      ok = (await (this.deps.verifyPassword ?? verifyPassword)(password, stored)) && user !== undefined;
+    } finally {
+      release();
+    }
     if (ok) {
       if (this.verified.size >= VERIFIED_CACHE_LIMIT) this.verified.clear();
-      this.verified.set(digest, Date.now() + VERIFIED_CACHE_MS);
+      this.verified.set(digest, this.now().getTime() + VERIFIED_CACHE_MS);
     }
     return ok;
   }

@@ -12,12 +12,14 @@ import { assembleService } from '../../src/service-assembly.ts';
 import { ADMIN_EMAIL, basicAuth, startTestService, type TestService } from '../support/test-service.ts';
 import { PSK, GATEWAY_PRIVATE_KEY, ipsecGateway, ipsecTunnel, wireguardGateway } from '../support/fixtures.ts';
 import { assertIonosError } from '../support/api-assertions.ts';
+import { manualClock } from '../support/manual-clock.ts';
 
 const run = promisify(execFile);
 
 describe('tokens', () => {
   let svc: TestService;
-  before(async () => { svc = await startTestService(); });
+  const clock = manualClock();
+  before(async () => { svc = await startTestService({ now: clock.now }); });
   after(async () => { await svc.stop(); });
 
   const issue = async (ttl?: number) => (await svc.request('GET', `/auth/v1/tokens/generate${ttl ? `?ttl=${ttl}` : ''}`)).body.token as string;
@@ -48,7 +50,8 @@ describe('tokens', () => {
     assertIonosError(await svc.request('GET', '/auth/v1/tokens', undefined, asBearer(current)), 401);
     assert.equal((await svc.request('GET', '/auth/v1/tokens', undefined, asBearer(other))).status, 200);
     const expiring = await issue(1);
-    await new Promise((r) => setTimeout(r, 1100));
+    assert.equal((await svc.request('GET', '/auth/v1/tokens', undefined, asBearer(expiring))).status, 200);
+    clock.advance(1000);
     assertIonosError(await svc.request('GET', '/auth/v1/tokens', undefined, asBearer(expiring)), 401);
     await svc.request('DELETE', '/auth/v1/tokens?criteria=EXPIRED');
     const left = (await svc.request('GET', '/auth/v1/tokens')).body.tokens.map((t: { id: string }) => t.id);
@@ -98,19 +101,6 @@ describe('abuse resistance', () => {
       assert.ok(Number(limited.headers['retry-after']) >= 1);
       const gateways = await svc.store.listGateways(31000001, 'wireguard', { offset: 0, limit: 100 });
       assert.equal(gateways.total, 0, 'a rate-limited POST created nothing');
-    } finally {
-      await svc.stop();
-    }
-  });
-
-  test('failed logins on one account are slowed down', async () => {
-    const svc = await startTestService();
-    try {
-      const wrong = { authorization: basicAuth(ADMIN_EMAIL, 'nope') };
-      for (let i = 0; i < 6; i += 1) await svc.request('GET', '/wireguardgateways', undefined, wrong);
-      const started = Date.now();
-      assertIonosError(await svc.request('GET', '/wireguardgateways', undefined, wrong), 401);
-      assert.ok(Date.now() - started >= 450, `the 7th failure answered after ${Date.now() - started} ms`);
     } finally {
       await svc.stop();
     }

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import type { DataPlaneDriver } from '../../src/agent/driver.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
-import { assembleService, type RunningService } from '../../src/service-assembly.ts';
+import { assembleService, type RunningService, type ServiceOverrides } from '../../src/service-assembly.ts';
 import { createTestDatabase } from './postgres-database.ts';
 
 export const ADMIN_EMAIL = 'admin@example.com';
@@ -22,7 +22,8 @@ export interface TestService extends RunningService {
   /** Basic credentials of the first administrator. */
   auth: RunningService['auth'];
   basic: string;
-  request(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<TestResponse>;
+  /** A request through `inject`; `from` is the client address the service sees (default 127.0.0.1). */
+  request(method: string, url: string, body?: unknown, headers?: Record<string, string>, from?: string): Promise<TestResponse>;
   stop(): Promise<void>;
 }
 
@@ -41,7 +42,9 @@ export function testEngine(): 'sqlite' | 'postgres' {
 }
 
 /** Starts the whole service on a fresh data directory (SQLite, or a fresh PostgreSQL database; files driver unless one is given). */
-export async function startTestService(options: { driver?: DataPlaneDriver; env?: Record<string, string>; postgres?: boolean } = {}): Promise<TestService> {
+export async function startTestService(
+  options: { driver?: DataPlaneDriver; env?: Record<string, string>; postgres?: boolean } & ServiceOverrides = {},
+): Promise<TestService> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vpngw-test-'));
   const database = options.postgres ?? testEngine() === 'postgres' ? await createTestDatabase() : undefined;
   const env: Record<string, string> = {
@@ -58,7 +61,11 @@ export async function startTestService(options: { driver?: DataPlaneDriver; env?
   const config = loadConfig([], env);
   const logs: string[] = [];
   const sink = new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } });
-  const service = await assembleService(config, createLogger(config.logLevel, sink), options.driver);
+  const overrides: ServiceOverrides = {
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.verifyPassword ? { verifyPassword: options.verifyPassword } : {}),
+  };
+  const service = await assembleService(config, createLogger(config.logLevel, sink), options.driver, overrides);
   const basic = basicAuth(ADMIN_EMAIL, ADMIN_PASSWORD);
   return {
     ...service,
@@ -67,10 +74,11 @@ export async function startTestService(options: { driver?: DataPlaneDriver; env?
     ...(database ? { databaseUrl: database.url } : {}),
     logs,
     basic,
-    async request(method, url, body, headers = {}) {
+    async request(method, url, body, headers = {}, from = undefined) {
       const response = await service.app.inject({
         method: method as 'GET',
         url,
+        ...(from ? { remoteAddress: from } : {}),
         headers: { authorization: basic, ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}), ...headers },
         ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
       });
