@@ -25,9 +25,25 @@ export interface Config {
   reconcileIntervalMs: number;
   /** Requests per minute per client address; 0 turns the limit off. */
   rateLimitPerMinute: number;
+  /** Bounds on client connections, so slow or idle clients cannot hold the server's sockets. */
+  http: HttpLimits;
   logLevel: string;
   /** json (default) or pretty: one readable line per entry, for a terminal. */
   logFormat: LogFormat;
+}
+
+/** How long a client may take, and how many connections the server holds at once. */
+export interface HttpLimits {
+  /** Open connections at most; beyond it new ones are closed at once (0: no cap). */
+  maxConnections: number;
+  /** A request's headers must have arrived within this. */
+  headersTimeoutMs: number;
+  /** A request's headers and body must have arrived within this (408, connection closed). */
+  requestTimeoutMs: number;
+  /** A connection with no traffic in either direction for this long is closed. */
+  connectionTimeoutMs: number;
+  /** An idle keep-alive connection between requests is closed after this. */
+  keepAliveTimeoutMs: number;
 }
 
 const OPTIONS = {
@@ -45,6 +61,11 @@ const OPTIONS = {
   'log-level': { type: 'string', env: 'VPNGW_LOG_LEVEL', fallback: 'info' },
   'log-format': { type: 'string', env: 'VPNGW_LOG_FORMAT', fallback: 'json' },
   'rate-limit': { type: 'string', env: 'VPNGW_RATE_LIMIT', fallback: '1200' },
+  'max-connections': { type: 'string', env: 'VPNGW_MAX_CONNECTIONS', fallback: '1024' },
+  'headers-timeout': { type: 'string', env: 'VPNGW_HEADERS_TIMEOUT_MS', fallback: '10000' },
+  'request-timeout': { type: 'string', env: 'VPNGW_REQUEST_TIMEOUT_MS', fallback: '20000' },
+  'connection-timeout': { type: 'string', env: 'VPNGW_CONNECTION_TIMEOUT_MS', fallback: '60000' },
+  'keep-alive-timeout': { type: 'string', env: 'VPNGW_KEEP_ALIVE_TIMEOUT_MS', fallback: '72000' },
 } as const;
 
 export class ConfigError extends Error {
@@ -63,6 +84,19 @@ function databaseUrlOf(env: NodeJS.ProcessEnv): { databaseUrl?: string } {
   if (!url) return {};
   if (!/^postgres(ql)?:\/\//.test(url)) throw new ConfigError('VPNGW_DATABASE_URL must be a postgres:// URL.');
   return { databaseUrl: url };
+}
+
+function httpLimitsOf(get: (name: keyof typeof OPTIONS) => string | undefined): HttpLimits {
+  const limits: HttpLimits = {
+    maxConnections: integerSetting('VPNGW_MAX_CONNECTIONS', get('max-connections') ?? '', 0, 1_000_000),
+    headersTimeoutMs: integerSetting('VPNGW_HEADERS_TIMEOUT_MS', get('headers-timeout') ?? '', 100, 3_600_000),
+    requestTimeoutMs: integerSetting('VPNGW_REQUEST_TIMEOUT_MS', get('request-timeout') ?? '', 100, 3_600_000),
+    connectionTimeoutMs: integerSetting('VPNGW_CONNECTION_TIMEOUT_MS', get('connection-timeout') ?? '', 100, 3_600_000),
+    keepAliveTimeoutMs: integerSetting('VPNGW_KEEP_ALIVE_TIMEOUT_MS', get('keep-alive-timeout') ?? '', 100, 3_600_000),
+  };
+  // Node refuses a headers timeout longer than the request timeout, which covers the headers too.
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) throw new ConfigError('VPNGW_HEADERS_TIMEOUT_MS must not exceed VPNGW_REQUEST_TIMEOUT_MS.');
+  return limits;
 }
 
 /** Reads the configuration of `vpngw serve`; secrets (keys, passwords) come only from the environment. */
@@ -104,6 +138,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     ipsecBackend,
     reconcileIntervalMs: integerSetting('VPNGW_RECONCILE_INTERVAL_MS', get('reconcile-interval') ?? '', 100, 3_600_000),
     rateLimitPerMinute: integerSetting('VPNGW_RATE_LIMIT', get('rate-limit') ?? '', 0, 10_000_000),
+    http: httpLimitsOf(get),
     logLevel: get('log-level') ?? 'info',
     logFormat,
   };

@@ -65,6 +65,7 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
   const app = await buildApp({
     vpn, auth, users: new UserService(store), datacenters: new DatacenterService(store), store, logger, location: config.location, publicUrl: config.publicUrl,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    http: config.http,
     ready: async () => (await store.ping(), reconciler.isRunning),
     metrics,
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { LiveStateSource } from '../agent/driver.ts';
 import { ApiError } from '../domain/errors.ts';
 import { formatRules } from '../domain/formats.ts';
+import type { HttpLimits } from '../config.ts';
 import type { AuthService } from '../service/auth-service.ts';
 import type { DatacenterService } from '../service/datacenter-service.ts';
 import type { UserService } from '../service/user-service.ts';
@@ -43,6 +44,8 @@ export interface AppDeps {
   publicUrl?: string;
   /** Requests per minute per client address; 0 turns rate limiting off. */
   rateLimitPerMinute: number;
+  /** Timeouts and the connection cap of the HTTP server; Node's defaults (no bounds) when absent. */
+  http?: HttpLimits;
   /** The data plane's live sessions, when the driver can report them. */
   liveState?: LiveStateSource;
   /** Answers whether the service is ready (store reachable, reconciler running). */
@@ -55,23 +58,45 @@ export interface AppDeps {
 
 type AjvLike = { addFormat(name: string, check: (s: string) => boolean): unknown };
 
-/** Requests Node's HTTP parser rejects (headers too large, garbage) still get the IONOS error body. */
+const CLIENT_ERRORS: Record<string, { status: number; reason: string; errorCode: string; message: string }> = {
+  HPE_HEADER_OVERFLOW: { status: 431, reason: 'Request Header Fields Too Large', errorCode: 'BAD_REQUEST', message: 'The request could not be parsed as HTTP.' },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, reason: 'Request Timeout', errorCode: 'REQUEST_TIMEOUT', message: 'The request did not arrive in time.' },
+};
+const MALFORMED = { status: 400, reason: 'Bad Request', errorCode: 'BAD_REQUEST', message: 'The request could not be parsed as HTTP.' };
+
+/**
+ * Requests Node's HTTP server refuses (headers too large, garbage, headers or body too slow) still
+ * get the IONOS error body; the connection is closed.
+ */
 function answerClientError(error: { code?: string }, socket: Socket) {
-  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-  const body = JSON.stringify({ httpStatus: status, messages: [{ errorCode: 'BAD_REQUEST', message: 'The request could not be parsed as HTTP.' }] });
+  const { status, reason, errorCode, message } = CLIENT_ERRORS[error.code ?? ''] ?? MALFORMED;
+  const body = JSON.stringify({ httpStatus: status, messages: [{ errorCode, message }] });
   if (socket.writable) {
-    socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json\r\n` +
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   } else {
     socket.destroy();
   }
 }
 
+/** Fastify's options for the bounds on slow and idle clients. */
+function serverTimeouts(limits: HttpLimits | undefined) {
+  if (!limits) return {};
+  return {
+    connectionTimeout: limits.connectionTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node checks the headers and request timeouts only every connectionsCheckingInterval (30 s by default).
+    http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))) },
+  };
+}
+
 function createServer(deps: AppDeps): FastifyInstance {
-  return Fastify({
+  const app = Fastify({
     loggerInstance: deps.logger || undefined,
     logger: deps.logger ? undefined : false,
     bodyLimit: BODY_LIMIT_BYTES,
+    ...serverTimeouts(deps.http),
     requestIdHeader: false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
@@ -92,6 +117,8 @@ function createServer(deps: AppDeps): FastifyInstance {
       }],
     },
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+  if (deps.http && deps.http.maxConnections > 0) app.server.maxConnections = deps.http.maxConnections;
+  return app;
 }
 
 /**
@@ -116,6 +143,20 @@ async function installRateLimit(app: FastifyInstance, perMinute: number, metrics
   app.addHook('onRequest', app.rateLimit());
 }
 
+/**
+ * A request refused before its body has arrived (no or wrong credentials, a rate limit, a body too
+ * large) gets `Connection: close`: Node then closes the connection after the answer instead of
+ * reading, and waiting for, the rest of a body nobody will use.
+ */
+function closeUnreadBodies(app: FastifyInstance) {
+  app.addHook('onSend', async (request, reply, payload) => {
+    const { headers, complete } = request.raw;
+    const hasBody = headers['transfer-encoding'] !== undefined || (headers['content-length'] ?? '0') !== '0';
+    if (hasBody && !complete && reply.statusCode >= 400) reply.header('connection', 'close');
+    return payload;
+  });
+}
+
 /** The HTTP API: every route, validation, authentication, rate limits, audit and the IONOS error shape. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = createServer(deps);
@@ -129,6 +170,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (headers['transfer-encoding'] === undefined && (headers['content-length'] ?? '0') === '0') delete headers['content-type'];
   });
   await installRateLimit(app, deps.rateLimitPerMinute, deps.metrics);
+  closeUnreadBodies(app);
   await app.register(swagger, { openapi: openApiInfo });
   await installDocsPage(app);
   if (deps.metrics) installMetrics(app, deps.metrics, deps.metricsToken);
