@@ -15,6 +15,7 @@ import type { VpnService } from '../service/vpn-service.ts';
 import type { Store } from '../store/store.ts';
 import type { ServiceMetrics } from '../observability/metrics.ts';
 import { installAuditTrail } from './audit-hook.ts';
+import { installClientAbortCheck } from './client-abort.ts';
 import { installDocsPage } from './docs-page.ts';
 import { installErrorHandling, sendError } from './error-handler.ts';
 import { installMetrics } from './metrics-routes.ts';
@@ -171,6 +172,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await installRateLimit(app, deps.rateLimitPerMinute, deps.metrics);
   closeUnreadBodies(app);
+  installClientAbortCheck(app);
   await app.register(swagger, { openapi: openApiInfo });
   await installDocsPage(app);
   if (deps.metrics) installMetrics(app, deps.metrics, deps.metricsToken);

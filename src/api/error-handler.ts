@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError, RetryLaterError } from '../domain/errors.ts';
 import { ConcurrentChange, isStoreUnavailable } from '../store/store.ts';
+import { isClientAbort } from './client-abort.ts';
 import { validationMessage } from './validation-messages.ts';
 
 /** Sends the IONOS error body. */
@@ -21,6 +22,11 @@ export function installErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof RetryLaterError) reply.header('retry-after', String(error.retryAfterSeconds));
     if (error instanceof ApiError) return sendError(reply, error.httpStatus, error.errorCode, error.message);
+    if (isClientAbort(error, request)) {
+      // Nobody is left to answer; 499 (as nginx logs it) keeps these apart from the service's own errors.
+      request.log.info({ code: error.code }, 'the client closed the connection before its request was read');
+      return sendError(reply, 499, 'CLIENT_CLOSED_REQUEST', 'The client closed the connection.');
+    }
     if (error instanceof ConcurrentChange) {
       return sendError(reply, 409, 'CONCURRENT_CHANGE', 'The request conflicts with a concurrent change of the same resource; read it and retry.');
     }
