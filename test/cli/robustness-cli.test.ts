@@ -10,7 +10,8 @@ import { runCli, type CliResult } from './support/cli-harness.ts';
 
 // The CLI against servers that misbehave (never answer, answer HTML, fail) and against mistakes in
 // its own input. None needs a real vpngw server; the tests are independent, so they run concurrently
-// (the "never answers" one takes the full per-request bound of 30 s).
+// (the "never answers" one takes the full per-request bound of 30 s). Which bound ended a command is
+// read from its message, never from a stopwatch; the suite's timeout only keeps a hang from lasting.
 
 let dir = '';
 const servers: Server[] = [];
@@ -34,22 +35,20 @@ async function startServer(handler: (req: IncomingMessage, res: ServerResponse) 
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-/** Runs the CLI with a scratch HOME of its own (so no stored login leaks between tests), timing it. */
-async function cli(args: string[], env: Record<string, string> = {}, input?: string): Promise<CliResult & { seconds: number; home: string }> {
+/** Runs the CLI with a scratch HOME of its own (so no stored login leaks between tests). */
+async function cli(args: string[], env: Record<string, string> = {}, input?: string): Promise<CliResult & { home: string }> {
   const home = mkdtempSync(join(dir, 'home-'));
-  const started = Date.now();
   const result = await runCli(args, { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: join(home, 'config'), ...env }, input);
-  return { ...result, seconds: (Date.now() - started) / 1000, home };
+  return { ...result, home };
 }
 
 const token = { IONOS_TOKEN: 'test-token' };
 
-describe('the CLI with misbehaving servers and bad input', { concurrency: true }, () => {
+describe('the CLI with misbehaving servers and bad input', { concurrency: true, timeout: 120_000 }, () => {
   test('a server that accepts but never answers: a plain command gives up within the 30 s request bound, status 1', async () => {
     const url = await startServer(() => undefined);
     const result = await cli(['wireguard', 'gateway', 'list'], { VPNGW_API_URL: url, ...token });
     assert.equal(result.status, 1, result.stderr);
-    assert.ok(result.seconds < 40, `took ${result.seconds} s`);
     assert.match(result.stderr, new RegExp(`no answer from ${url}/wireguardgateways\\S* within 30 s`));
   });
 
@@ -57,8 +56,9 @@ describe('the CLI with misbehaving servers and bad input', { concurrency: true }
     const url = await startServer(() => undefined);
     const result = await cli(['wireguard', 'gateway', 'delete', 'gw-1', '--wait', '--wait-timeout', '2'], { VPNGW_API_URL: url, ...token });
     assert.equal(result.status, 1, result.stderr);
-    assert.ok(result.seconds < 8, `took ${result.seconds} s`);
+    // The request was cut short by what was left of the 2 s, not by the 30 s bound of a single request.
     assert.match(result.stderr, /no answer from .* within [0-9.]+ s \(--wait-timeout\)/);
+    assert.doesNotMatch(result.stderr, /within 30 s/);
   });
 
   test('--wait-timeout also cuts short a poll whose GET never gets an answer', async () => {
@@ -68,7 +68,6 @@ describe('the CLI with misbehaving servers and bad input', { concurrency: true }
     });
     const result = await cli(['wireguard', 'gateway', 'delete', 'gw-1', '--wait', '--wait-timeout', '2'], { VPNGW_API_URL: url, ...token });
     assert.equal(result.status, 1, result.stderr);
-    assert.ok(result.seconds < 8, `took ${result.seconds} s`);
     assert.match(result.stderr, /gave up waiting for WireGuard gateway gw-1 after [0-9]+s \(--wait-timeout\)/);
   });
 
