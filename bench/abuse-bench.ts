@@ -120,9 +120,8 @@ function floodProcess(port: number, addresses: string[], target: Target) {
 async function floodChild(argv: string[]) {
   const [port, target, ...addresses] = argv;
   const attack = flood(Number(port), addresses, target as Target);
-  process.once('message', async () => {
-    await attack.stop();
-    process.send?.([...attack.statuses]);
+  process.once('message', () => {
+    void attack.stop().then(() => process.send?.([...attack.statuses]));
   });
 }
 

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# The whole suite on the embedded SQLite store (the store contract also on PostgreSQL when PG_URL is
+# Typecheck and lint, then the whole suite on the embedded SQLite store (the store contract also on PostgreSQL when PG_URL is
 # set), then the API-level tests again with the service's store in PostgreSQL: one suite, both engines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# Types and lint first: they fail in seconds where the suite takes minutes.
+npm run --silent typecheck
+npm run --silent lint
 
 node --import tsx --test --test-concurrency=1 $(find test -name '*.test.ts' | sort)
 

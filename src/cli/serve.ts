@@ -50,8 +50,8 @@ export async function serve(argv: string[]): Promise<number> {
     await service.close();
     process.exit(0);
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
   return await new Promise<number>(() => undefined);
 }
 

@@ -92,7 +92,7 @@ describe('IPSec gateways and tunnels', () => {
       assertIonosError(await svc.request('GET', `/wireguardgateways/${ipsec}`), 404);
       assertIonosError(await svc.request('GET', `/ipsecgateways/${wg}`), 404);
       assertIonosError(await svc.request('DELETE', `/ipsecgateways/${wg}`), 404);
-      const ids = (await svc.request('GET', '/ipsecgateways?limit=1000')).body.items.map((i: any) => i.id);
+      const ids = (await svc.request('GET', '/ipsecgateways?limit=1000')).body.items.map((i: { id: string }) => i.id);
       assert.ok(ids.includes(ipsec) && !ids.includes(wg));
     });
   });
@@ -245,7 +245,7 @@ describe('IPSec gateways and tunnels', () => {
         assert.equal(res.text, '');
         assertIonosError(await svc.request('GET', `/ipsecgateways/${g}/tunnels/${gone.id}`), 404);
         const list = await svc.request('GET', `/ipsecgateways/${g}/tunnels`);
-        assert.deepEqual(list.body.items.map((i: any) => i.id), [keep.id]);
+        assert.deepEqual(list.body.items.map((i: { id: string }) => i.id), [keep.id]);
         assert.equal((await svc.request('GET', `/ipsecgateways/${g}`)).body.metadata.status, 'PROVISIONING');
       } finally {
         release();

@@ -26,7 +26,7 @@ describe('lifecycle with a controllable data plane', () => {
       assert.equal(read.body.metadata.status, 'PROVISIONING');
       assert.equal(read.body.metadata.statusMessage ?? null, null);
       const listed = await svc.request('GET', '/wireguardgateways?limit=1000');
-      assert.equal(listed.body.items.find((i: any) => i.id === id)?.metadata.status, 'PROVISIONING');
+      assert.equal(listed.body.items.find((i: { id: string }) => i.id === id)?.metadata.status, 'PROVISIONING');
       assert.equal(driver.applied.has(id), false);
     } finally {
       release();
@@ -87,7 +87,7 @@ describe('lifecycle with a controllable data plane', () => {
     assertIonosError(await svc.request('GET', `/wireguardgateways/${id}/peers/${peer.body.id}`), 404);
     assert.equal(driver.applied.has(id), false);
     const list = await svc.request('GET', '/wireguardgateways?limit=1000');
-    assert.ok(!list.body.items.some((i: any) => i.id === id));
+    assert.ok(!list.body.items.some((i: { id: string }) => i.id === id));
   });
 
   test('an IPSec gateway goes through the same states', async () => {

@@ -42,8 +42,8 @@ describe('pagination of collections', () => {
     assert.equal(body.offset, 0);
     assert.equal(body.limit, 100);
     assert.deepEqual(body._links, { self: link(0, 100) });
-    assert.deepEqual(body.items.map((i: any) => i.id), ordered);
-    assert.ok(body.items.every((i: any) => i.type === 'wireguardgateway'));
+    assert.deepEqual(body.items.map((i: { id: string }) => i.id), ordered);
+    assert.ok(body.items.every((i: { type: string }) => i.type === 'wireguardgateway'));
   });
 
   test('pages of 3 over 7 gateways: links, counts and a stable order (creation time, then id)', async () => {
@@ -59,7 +59,7 @@ describe('pagination of collections', () => {
     assert.deepEqual(third._links, { prev: link(3, 3), self: link(6, 3) });
     assert.equal(third.items.length, 1);
 
-    const ids = [...first.items, ...second.items, ...third.items].map((i: any) => i.id);
+    const ids = [...first.items, ...second.items, ...third.items].map((i: { id: string }) => i.id);
     assert.deepEqual(ids, ordered, 'the pages together are the whole collection, each gateway once, in order');
   });
 
@@ -84,12 +84,12 @@ describe('pagination of collections', () => {
     const firstId = ordered[0] ?? '';
     const put = await svc.request('PUT', `/wireguardgateways/${firstId}`, wireguardGateway({ name: 'modified' }));
     assert.equal(put.status, 200, put.text);
-    assert.deepEqual((await page('?limit=1000')).items.map((i: any) => i.id), ordered);
+    assert.deepEqual((await page('?limit=1000')).items.map((i: { id: string }) => i.id), ordered);
   });
 
   test('unknown query parameters (ionosctl\'s depth, order-by, filter.*) are ignored next to offset and limit', async () => {
     const body = await page('?depth=1&offset=2&limit=2&order-by=name&filter.name=gw-0');
-    assert.deepEqual(body.items.map((i: any) => i.id), ordered.slice(2, 4));
+    assert.deepEqual(body.items.map((i: { id: string }) => i.id), ordered.slice(2, 4));
     assert.deepEqual(body._links, { prev: link(0, 2), self: link(2, 2), next: link(4, 2) });
   });
 
@@ -106,11 +106,11 @@ describe('pagination of collections', () => {
     assert.equal(all.type, 'collection');
     assert.equal(all.limit, 100);
     assert.deepEqual(all._links, { self: `${BASE}/wireguardgateways/${g}/peers?offset=0&limit=100` });
-    const expected = all.items.map((i: any) => i.id);
+    const expected = all.items.map((i: { id: string }) => i.id);
     assert.deepEqual([...expected].sort(), [...peers].sort());
     const byCreation = [...all.items]
-      .sort((a: any, b: any) => (a.metadata.createdDate === b.metadata.createdDate ? (a.id < b.id ? -1 : 1) : a.metadata.createdDate < b.metadata.createdDate ? -1 : 1))
-      .map((i: any) => i.id);
+      .sort((a, b) => (a.metadata.createdDate === b.metadata.createdDate ? (a.id < b.id ? -1 : 1) : a.metadata.createdDate < b.metadata.createdDate ? -1 : 1))
+      .map((i: { id: string }) => i.id);
     assert.deepEqual(expected, byCreation, 'peers in creation order, then id');
 
     const childLink = (offset: number, limit: number) => `${BASE}/wireguardgateways/${g}/peers?offset=${offset}&limit=${limit}`;
@@ -121,7 +121,7 @@ describe('pagination of collections', () => {
       assert.equal(res.body._links.self, childLink(offset, 2));
       assert.equal(res.body._links.prev, offset > 0 ? childLink(offset - 2, 2) : undefined);
       assert.equal(res.body._links.next, offset + 2 < 5 ? childLink(offset + 2, 2) : undefined);
-      collected.push(...res.body.items.map((i: any) => i.id));
+      collected.push(...res.body.items.map((i: { id: string }) => i.id));
     }
     assert.deepEqual(collected, expected);
     const beyond = (await svc.request('GET', `/wireguardgateways/${g}/peers?offset=9`)).body;

@@ -53,7 +53,7 @@ describe('WireGuard peers', () => {
     assert.equal(read.body.href, p.href);
     const list = await svc.request('GET', `/wireguardgateways/${g}/peers`);
     assert.equal(list.status, 200);
-    assert.deepEqual(list.body.items.map((i: any) => i.id), [p.id]);
+    assert.deepEqual(list.body.items.map((i: { id: string }) => i.id), [p.id]);
     assert.equal(list.body.href, `http://vpn.test/wireguardgateways/${g}/peers`);
   });
 
@@ -169,7 +169,7 @@ describe('WireGuard peers', () => {
     const list = await svc.request('GET', `/wireguardgateways/${g}/peers`);
     assert.equal(list.body.items.length, 20);
     const created = new Set(results.filter((r) => r.status === 201).map((r) => r.body.id));
-    assert.deepEqual(new Set(list.body.items.map((i: any) => i.id)), created);
+    assert.deepEqual(new Set(list.body.items.map((i: { id: string }) => i.id)), created);
   });
 
   test('DELETE answers 202 with no body and the peer is gone from GET and the list at once', async () => {
@@ -181,7 +181,7 @@ describe('WireGuard peers', () => {
     assert.equal(res.text, '');
     assertIonosError(await svc.request('GET', `/wireguardgateways/${g}/peers/${gone.body.id}`), 404);
     const list = await svc.request('GET', `/wireguardgateways/${g}/peers`);
-    assert.deepEqual(list.body.items.map((i: any) => i.id), [keep.body.id]);
+    assert.deepEqual(list.body.items.map((i: { id: string }) => i.id), [keep.body.id]);
     assertIonosError(await svc.request('DELETE', `/wireguardgateways/${g}/peers/${gone.body.id}`), 404);
     const reused = await svc.request('POST', `/wireguardgateways/${g}/peers`, wireguardPeer({ publicKey: peerKey(2) }));
     assert.equal(reused.status, 201, 'a deleted peer\'s key is free again');

@@ -85,7 +85,7 @@ describe('canonicalTunnelProperties', () => {
       ike: { encryptionAlgorithm: 'AES128-GCM-16', encryption: 'AES-256', integrityAlgorithm: 'SHA384', hash: 'SHA256' },
       esp: { lifetime: 4000 },
       auth: { psk: { key: 'the-key', secret: 'the-secret' }, esp: { lifetime: 5000 } },
-    }) as Record<string, any>;
+    }) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- the normalized body, read field by field
     assert.equal(out.ike.encryptionAlgorithm, 'AES128-GCM-16');
     assert.equal(out.ike.integrityAlgorithm, 'SHA384');
     assert.equal(out.esp.lifetime, 4000);

@@ -31,7 +31,7 @@ export function holdDataPlane(driver: FakeDriver): () => void {
 }
 
 /** Waits until GET path shows metadata.status; answers the resource. */
-export function waitForStatus(svc: TestService, path: string, status: string, timeoutMs = 5000): Promise<any> {
+export function waitForStatus(svc: TestService, path: string, status: string, timeoutMs = 5000): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- API JSON
   return eventually(async () => {
     const res = await svc.request('GET', path);
     return res.status === 200 && res.body.metadata.status === status ? res.body : undefined;

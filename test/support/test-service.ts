@@ -30,7 +30,7 @@ export interface TestService extends RunningService {
 export interface TestResponse {
   status: number;
   headers: Record<string, string | string[] | number | undefined>;
-  body: any;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- API JSON
   text: string;
 }
 
