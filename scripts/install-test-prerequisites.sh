@@ -19,6 +19,7 @@ APT_PACKAGES=(
   iperf3
   chromium
   postgresql
+  systemd
 )
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

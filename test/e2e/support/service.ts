@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, killProcessesMentioning } from './system.ts';
+import { asUnitStartsIt } from '../../support/deploy-files.ts';
 import { freePort } from '../../support/free-port.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
@@ -48,7 +49,9 @@ export async function startService(topology: { host: string; adoptGateway(id: st
   let output = '';
   const launch = async () => {
     output = '';
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '--driver', 'linux', '--netns', netns], {
+    // With the capabilities deploy/systemd/vpngw.service leaves it, so every test here also proves they suffice.
+    const [command, args] = asUnitStartsIt('deploy/systemd/vpngw.service', process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '--driver', 'linux', '--netns', netns]);
+    child = spawn(command, args, {
       cwd: ROOT,
       env: {
         ...process.env, VPNGW_DATA_DIR: dataDir, VPNGW_PORT: String(port), VPNGW_ADMIN_EMAIL: E2E_ADMIN.email,
