@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { GatewayKind } from '../domain/desired-state.ts';
-import { conflict, notFound, unprocessable } from '../domain/errors.ts';
+import { conflict, notFound, unprocessable, type ApiError } from '../domain/errors.ts';
 import type { Page } from '../domain/pagination.ts';
 import type { Principal } from '../domain/principal.ts';
 import type { SecretBox } from '../security/secret-box.ts';
-import type { ChildRecord, GatewayRecord, Listing, Stamp, Store, StoreReader, StoreWriter } from '../store/store.ts';
+import {
+  ConcurrentChange, IdTaken, type ChildRecord, type GatewayRecord, type IdHolder, type Listing, type ResourceKind, type Stamp, type Store,
+  type StoreReader, type StoreWriter,
+} from '../store/store.ts';
 import { claimConnections } from './datacenter-ownership.ts';
 import { childKinds, gatewayKinds, type ChildKindRules, type GatewayKindRules } from './resource-kinds.ts';
 
@@ -54,7 +57,7 @@ export class VpnService {
     const record = this.newGateway(principal, rules, id, content, stamp);
     return this.changed(async (tx) => {
       await claimConnections(tx, principal.contractNumber, rules.connections(content.properties), stamp.date);
-      await tx.insertGateway(record);
+      await insertUnlessHeld(tx.insertGateway(record), principal, kind, rules.label, id);
       return record;
     });
   }
@@ -64,17 +67,15 @@ export class VpnService {
     const rules = gatewayKinds[kind];
     return this.changed(async (tx) => {
       await tx.lockGateway(id);
+      await refuseHeldId(tx, principal, kind, rules.label, id);
       const existing = await tx.findGatewayAnywhere(id);
-      // Another contract's resource is 404 on every operation: its existence is not revealed.
-      if (existing && existing.contractNumber !== principal.contractNumber) throw notFound(rules.label, id);
-      if (existing && existing.kind !== kind) throw conflict(`The id ${id} is already in use by another resource.`, 'ID_IN_USE');
       const content = rules.content(id, input, existing, this.deps.secretBox);
       const stamp = this.stamp(principal);
       if (existing) this.refuseWhileDestroying(existing);
       await claimConnections(tx, principal.contractNumber, rules.connections(content.properties), stamp.date);
       if (!existing) {
         const record = this.newGateway(principal, rules, id, content, stamp);
-        await tx.insertGateway(record);
+        await insertUnlessHeld(tx.insertGateway(record), principal, kind, rules.label, id);
         return record;
       }
       await this.refusePeerKeyAsGatewayKey(tx, id, content.publicKey);
@@ -137,12 +138,10 @@ export class VpnService {
     return this.changed(async (tx): Promise<ChildView> => {
       await tx.lockGateway(gatewayId);
       const gateway = await this.getGateway(principal, kind, gatewayId, tx);
+      if (mayExist) await refuseHeldId(tx, principal, rules.kind, rules.label, id);
       const existing = mayExist ? await tx.findChildAnywhere(id) : undefined;
-      if (existing && (existing.gatewayId !== gatewayId || existing.kind !== rules.kind)) {
-        const owner = await tx.findGatewayAnywhere(existing.gatewayId);
-        if (owner?.contractNumber !== principal.contractNumber) throw notFound(rules.label, id);
-        throw conflict(`The id ${id} is already in use by another resource.`, 'ID_IN_USE');
-      }
+      // The caller's own peer or tunnel of another of its gateways.
+      if (existing && existing.gatewayId !== gatewayId) throw idInUse(id);
       const content = rules.content(id, input, gateway, existing, this.deps.secretBox);
       this.refuseWhileDestroying(gateway);
       if (!existing) await this.checkRoomFor(tx, gateway, rules);
@@ -153,7 +152,7 @@ export class VpnService {
         id, gatewayId, kind: rules.kind, ...content, generation: bumped.generation,
         created: existing?.created ?? stamp, modified: stamp,
       };
-      await (existing ? tx.updateChild(child) : tx.insertChild(child));
+      await (existing ? tx.updateChild(child) : insertUnlessHeld(tx.insertChild(child), principal, rules.kind, rules.label, id));
       return { child, gateway: bumped };
     });
   }
@@ -193,5 +192,34 @@ export class VpnService {
       id, contractNumber: principal.contractNumber, kind: rules.kind, ...content, status: 'PROVISIONING', statusMessage: null,
       generation: 1, appliedGeneration: 0, deleting: false, created: stamp, modified: stamp,
     };
+  }
+}
+
+const idInUse = (id: string) => conflict(`The id ${id} is already in use by another resource.`, 'ID_IN_USE');
+
+/**
+ * Why an id another resource holds cannot be this one: another contract's is 404, word for word as an
+ * id nobody holds (its existence is never revealed); the caller's own of another kind is 409 ID_IN_USE.
+ * Undefined when the holder is of the caller's contract and this kind (the resource itself).
+ */
+function heldIdRefusal(holder: IdHolder, principal: Principal, kind: ResourceKind, label: string, id: string): ApiError | undefined {
+  if (holder.contractNumber !== principal.contractNumber) return notFound(label, id);
+  return holder.kind === kind ? undefined : idInUse(id);
+}
+
+/** Ids are unique across gateways, peers and tunnels of every contract. */
+async function refuseHeldId(tx: StoreReader, principal: Principal, kind: ResourceKind, label: string, id: string) {
+  const holder = await tx.findIdHolder(id);
+  const refusal = holder && heldIdRefusal(holder, principal, kind, label, id);
+  if (refusal) throw refusal;
+}
+
+/** An insert whose id a concurrent writer took first answers as refuseHeldId would have. */
+async function insertUnlessHeld(insert: Promise<void>, principal: Principal, kind: ResourceKind, label: string, id: string) {
+  try {
+    await insert;
+  } catch (error) {
+    if (!(error instanceof IdTaken)) throw error;
+    throw heldIdRefusal(error.holder, principal, kind, label, id) ?? new ConcurrentChange();
   }
 }

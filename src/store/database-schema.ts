@@ -109,6 +109,13 @@ export interface LansTable {
   last_modified_date: string;
 }
 
+/** The id of every gateway, peer and tunnel with its contract and kind: ids are unique across all of them. */
+export interface ResourceIdsTable {
+  id: string;
+  contract_number: number;
+  kind: string;
+}
+
 export interface Database {
   contracts: ContractsTable;
   users: UsersTable;
@@ -120,4 +127,5 @@ export interface Database {
   audit_records: AuditRecordsTable;
   datacenters: DatacentersTable;
   lans: LansTable;
+  resource_ids: ResourceIdsTable;
 }

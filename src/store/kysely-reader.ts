@@ -6,8 +6,8 @@ import {
   auditFromRow, childFromRow, datacenterFromRow, gatewayFromRow, groupFromRow, lanFromRow, tokenFromRow, userFromRow,
 } from './row-mapping.ts';
 import type {
-  AuditRecord, ChildKind, ChildRecord, Contract, DatacenterRecord, GatewayRecord, GroupRecord, LanRecord, Listing, StoreReader, TokenRecord,
-  UserRecord,
+  AuditRecord, ChildKind, ChildRecord, Contract, DatacenterRecord, GatewayRecord, GroupRecord, IdHolder, LanRecord, Listing, ResourceKind,
+  StoreReader, TokenRecord, UserRecord,
 } from './store.ts';
 
 export type Executor = Kysely<Database> | Transaction<Database>;
@@ -68,6 +68,11 @@ export class KyselyReader implements StoreReader {
   async findChildAnywhere(id: string) {
     const row = await this.db.selectFrom('gateway_children').selectAll().where('id', '=', id).executeTakeFirst();
     return row && childFromRow(row);
+  }
+
+  async findIdHolder(id: string): Promise<IdHolder | undefined> {
+    const row = await this.db.selectFrom('resource_ids').select(['contract_number', 'kind']).where('id', '=', id).executeTakeFirst();
+    return row && { contractNumber: Number(row.contract_number), kind: row.kind as ResourceKind };
   }
 
   async listChildren(gatewayId: string, kind: ChildKind, page: Page): Promise<Listing<ChildRecord>> {

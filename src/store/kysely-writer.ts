@@ -4,8 +4,8 @@ import type { EngineCapabilities } from './kysely-store.ts';
 import { countOf, KyselyReader } from './kysely-reader.ts';
 import { childToRow, datacenterFromRow, datacenterToRow, gatewayToRow, groupToRow, lanToRow, tokenToRow, userToRow } from './row-mapping.ts';
 import {
-  ConcurrentChange, type ChildKind, type ChildRecord, type Contract, type DatacenterRecord, type GatewayRecord, type GroupRecord, type LanRecord,
-  type StoreWriter, type TokenRecord, type UserRecord,
+  ConcurrentChange, IdTaken, type ChildKind, type ChildRecord, type Contract, type DatacenterRecord, type GatewayRecord,
+  type GroupRecord, type LanRecord, type ResourceKind, type StoreWriter, type TokenRecord, type UserRecord,
 } from './store.ts';
 
 const FIRST_CONTRACT_NUMBER = 31000001;
@@ -39,7 +39,21 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
     await this.db.selectFrom('gateways').select('id').where('id', '=', id).forUpdate().execute();
   }
 
+  /**
+   * Takes an id for a new gateway, peer or tunnel. ON CONFLICT waits for a concurrent writer of the
+   * same id and then does nothing, so the holder read after it is the winner (on both engines).
+   */
+  private async claimId(id: string, contractNumber: number, kind: ResourceKind) {
+    const claimed = await raceChecked(this.db.insertInto('resource_ids').values({ id, contract_number: contractNumber, kind })
+      .onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst());
+    if (claimed) return;
+    const holder = await this.findIdHolder(id);
+    if (!holder) throw new ConcurrentChange();
+    throw new IdTaken(holder);
+  }
+
   async insertGateway(record: GatewayRecord) {
+    await this.claimId(record.id, record.contractNumber, record.kind);
     await raceChecked(this.db.insertInto('gateways').values(gatewayToRow(record)).execute());
   }
 
@@ -49,11 +63,17 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
   }
 
   async deleteGateway(id: string) {
+    await this.db.deleteFrom('resource_ids')
+      .where((eb) => eb.or([eb('id', '=', id), eb('id', 'in', eb.selectFrom('gateway_children').select('id').where('gateway_id', '=', id))]))
+      .execute();
     await this.db.deleteFrom('gateway_children').where('gateway_id', '=', id).execute();
     await this.db.deleteFrom('gateways').where('id', '=', id).execute();
   }
 
   async insertChild(record: ChildRecord) {
+    const gateway = await this.db.selectFrom('gateways').select('contract_number').where('id', '=', record.gatewayId).executeTakeFirst();
+    if (!gateway) throw new ConcurrentChange();
+    await this.claimId(record.id, Number(gateway.contract_number), record.kind);
     await raceChecked(this.db.insertInto('gateway_children').values(childToRow(record)).execute());
   }
 
@@ -63,6 +83,7 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
   }
 
   async deleteChild(id: string) {
+    await this.db.deleteFrom('resource_ids').where('id', '=', id).execute();
     await this.db.deleteFrom('gateway_children').where('id', '=', id).execute();
   }
 

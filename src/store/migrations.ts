@@ -1,4 +1,4 @@
-import type { CreateTableBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+import { sql, type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 /** Who created and last changed a row, and when: the metadata of every VPN resource. */
 function withStampColumns<T extends string>(table: CreateTableBuilder<T, never>) {
@@ -148,6 +148,22 @@ const migrations: Record<string, Migration> = {
       // One host interface is one LAN: two LANs on one interface would join two networks (NULLs are distinct).
       await db.schema.createIndex('lans_by_host_interface').on('lans').column('host_interface').unique().execute();
       await claimExistingConnections(db as Kysely<any>); // eslint-disable-line @typescript-eslint/no-explicit-any -- rows as they were then
+    },
+  },
+  '0004-resource-ids': {
+    async up(db: Kysely<unknown>) {
+      // Every gateway's, peer's and tunnel's id, whatever its kind: the primary key makes ids unique across all.
+      await db.schema
+        .createTable('resource_ids')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('contract_number', 'integer', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .execute();
+      await sql`insert into resource_ids (id, contract_number, kind) select id, contract_number, kind from gateways`.execute(db);
+      // A child that already shares a gateway's id (possible before this migration) keeps it; the gateway holds the id.
+      await sql`insert into resource_ids (id, contract_number, kind)
+        select c.id, g.contract_number, c.kind from gateway_children c join gateways g on g.id = c.gateway_id
+        where c.id not in (select id from resource_ids)`.execute(db);
     },
   },
 };

@@ -21,6 +21,23 @@ export class ConcurrentChange extends Error {
   }
 }
 
+/** The kind of any gateway, peer or tunnel: ids are unique across all of them. */
+export type ResourceKind = GatewayKind | ChildKind;
+
+/** The gateway, peer or tunnel that holds an id: its contract and kind. */
+export interface IdHolder {
+  contractNumber: number;
+  kind: ResourceKind;
+}
+
+/** An insert named an id that a gateway, peer or tunnel (of any contract) already holds. */
+export class IdTaken extends Error {
+  override readonly name = 'IdTaken';
+  constructor(readonly holder: IdHolder) {
+    super('The id is already held by another resource.');
+  }
+}
+
 /** Who changed a resource and when (UTC, RFC 3339 ending in Z). */
 export interface Stamp {
   date: string;
@@ -185,6 +202,8 @@ export interface StoreReader extends DatacenterReader {
   listGatewaysWithPendingChanges(): Promise<GatewayRecord[]>;
   findChild(gatewayId: string, kind: ChildKind, id: string): Promise<ChildRecord | undefined>;
   findChildAnywhere(id: string): Promise<ChildRecord | undefined>;
+  /** The gateway, peer or tunnel holding this id, whatever its contract or kind. */
+  findIdHolder(id: string): Promise<IdHolder | undefined>;
   listChildren(gatewayId: string, kind: ChildKind, page: Page): Promise<Listing<ChildRecord>>;
   listAllChildren(gatewayId: string): Promise<ChildRecord[]>;
   /** Kind and generation of every peer and tunnel, in one query (for counting them by status). */
@@ -211,9 +230,11 @@ export interface StoreWriter extends StoreReader, DatacenterWriter {
   lockGateway(id: string): Promise<void>;
   /** Serialises writers on one contract's users (for rules such as "keep one administrator"). */
   lockContract(number: number): Promise<void>;
+  /** Inserts a gateway; its id held by any other gateway, peer or tunnel is IdTaken. */
   insertGateway(record: GatewayRecord): Promise<void>;
   updateGateway(record: GatewayRecord): Promise<void>;
   deleteGateway(id: string): Promise<void>;
+  /** Inserts a peer or tunnel; its id held by any other gateway, peer or tunnel is IdTaken. */
   insertChild(record: ChildRecord): Promise<void>;
   updateChild(record: ChildRecord): Promise<void>;
   deleteChild(id: string): Promise<void>;

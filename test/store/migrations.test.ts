@@ -56,15 +56,56 @@ function describeUpgrade(engine: string, open: () => Promise<{ db: Kysely<Databa
   });
 }
 
-describeUpgrade('SQLite', async () => {
+function childRow(id: string, gatewayId: string, kind: string) {
+  const created = '2024-03-01T00:00:00.000Z';
+  return {
+    id, gateway_id: gatewayId, kind, properties: '{}', secret: null, unique_key: id, generation: 1,
+    created_date: created, created_by: 'admin@example.com', created_by_user_id: 'u1', last_modified_date: created, last_modified_by: 'admin@example.com', last_modified_by_user_id: 'u1',
+  };
+}
+
+function describeResourceIds(engine: string, open: () => Promise<{ db: Kysely<Database>; close: () => Promise<void> }>) {
+  describe(`migration 0004 on ${engine}`, () => {
+    test('every existing gateway, peer and tunnel id is held with its contract and kind; a child sharing a gateway\'s id leaves it to the gateway', async () => {
+      const { db, close } = await open();
+      try {
+        const migrator = new Migrator({ db, provider: migrationProvider });
+        assert.equal((await migrator.migrateTo('0003-datacenters-and-lans')).error, undefined);
+        await db.insertInto('contracts').values([{ number: A, created_date: '2024-01-01T00:00:00.000Z' }, { number: B, created_date: '2024-01-01T00:00:00.000Z' }]).execute();
+        const gwA = '00000000-0000-4000-8000-00000000000a';
+        const gwB = '00000000-0000-4000-8000-00000000000b';
+        await db.insertInto('gateways').values([gatewayRow(gwA, A, '2024-02-01T00:00:00.000Z', []), { ...gatewayRow(gwB, B, '2024-02-02T00:00:00.000Z', []), kind: 'ipsec' }]).execute();
+        await db.insertInto('gateway_children').values([
+          childRow('00000000-0000-4000-8000-0000000000a1', gwA, 'peer'),
+          childRow('00000000-0000-4000-8000-0000000000b1', gwB, 'tunnel'),
+          childRow(gwA, gwB, 'tunnel'), // made before ids were unique across kinds
+        ]).execute();
+        assert.equal((await migrator.migrateToLatest()).error, undefined);
+        const held = await db.selectFrom('resource_ids').select(['id', 'contract_number', 'kind']).orderBy('id').execute();
+        assert.deepEqual(held.map((r) => [r.id, Number(r.contract_number), r.kind]), [
+          [gwA, A, 'wireguard'], [gwB, B, 'ipsec'],
+          ['00000000-0000-4000-8000-0000000000a1', A, 'peer'], ['00000000-0000-4000-8000-0000000000b1', B, 'tunnel'],
+        ]);
+      } finally {
+        await close();
+      }
+    });
+  });
+}
+
+const openSqlite = async () => {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new SqliteDatabase(':memory:') }) });
   return { db, close: () => db.destroy() };
-});
+};
+describeUpgrade('SQLite', openSqlite);
+describeResourceIds('SQLite', openSqlite);
 
 if (!postgresUnavailable()) {
-  describeUpgrade('PostgreSQL', async () => {
+  const openPostgres = async () => {
     const database = await createTestDatabase();
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 2 }) }) });
     return { db, close: async () => { await db.destroy(); await database.drop(); } };
-  });
+  };
+  describeUpgrade('PostgreSQL', openPostgres);
+  describeResourceIds('PostgreSQL', openPostgres);
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { GatewayKind } from '../../src/domain/desired-state.ts';
-import { ConcurrentChange, type ChildKind, type ChildRecord, type DatacenterRecord, type GatewayRecord, type LanRecord, type Store } from '../../src/store/store.ts';
+import { ConcurrentChange, IdTaken, type ChildKind, type ChildRecord, type DatacenterRecord, type GatewayRecord, type LanRecord, type Store } from '../../src/store/store.ts';
 
 const CONTRACT = 31000001;
 const OTHER_CONTRACT = 31000002;
@@ -110,6 +110,47 @@ export function describeStoreContract(engine: string, openStore: () => Promise<S
       }));
       assert.deepEqual(await store.findGatewayAnywhere(g.id), g);
       assert.deepEqual((await store.listAllChildren(g.id)).map((c) => c.id), [id(2), id(3)]);
+    });
+
+    test('an id is held by one gateway, peer or tunnel of any contract: inserting another with it is IdTaken naming the holder', async () => {
+      await insert(gateway(1), gateway(2, { contractNumber: OTHER_CONTRACT, kind: 'ipsec', publicKey: null }), child(3, id(1)));
+      assert.deepEqual(await store.findIdHolder(id(1)), { contractNumber: CONTRACT, kind: 'wireguard' });
+      assert.deepEqual(await store.findIdHolder(id(2)), { contractNumber: OTHER_CONTRACT, kind: 'ipsec' });
+      assert.deepEqual(await store.findIdHolder(id(3)), { contractNumber: CONTRACT, kind: 'peer' }, 'a child is held for its gateway\'s contract');
+      assert.equal(await store.findIdHolder(id(404)), undefined);
+      const takenBy = (holder: object) => (e: unknown) => e instanceof IdTaken && assert.deepEqual(e.holder, holder) === undefined;
+      await assert.rejects(insert(child(1, id(1))), takenBy({ contractNumber: CONTRACT, kind: 'wireguard' }));
+      await assert.rejects(insert(child(2, id(1), { kind: 'tunnel' })), takenBy({ contractNumber: OTHER_CONTRACT, kind: 'ipsec' }));
+      await assert.rejects(insert(gateway(3)), takenBy({ contractNumber: CONTRACT, kind: 'peer' }));
+      await assert.rejects(insert(gateway(3, { contractNumber: OTHER_CONTRACT })), takenBy({ contractNumber: CONTRACT, kind: 'peer' }));
+      assert.equal(await store.findChildAnywhere(id(1)), undefined);
+      assert.equal((await store.listAllChildren(id(1))).length, 1);
+    });
+
+    test('deleting a child or a gateway (with its children) frees their ids', async () => {
+      await insert(gateway(1), child(2, id(1)), child(3, id(1), { kind: 'tunnel', uniqueKey: null }), gateway(4), child(5, id(4)));
+      await store.transaction((tx) => tx.deleteChild(id(5)));
+      await store.transaction((tx) => tx.deleteGateway(id(1)));
+      for (const n of [1, 2, 3, 5]) assert.equal(await store.findIdHolder(id(n)), undefined, `id ${n} is free`);
+      assert.deepEqual(await store.findIdHolder(id(4)), { contractNumber: CONTRACT, kind: 'wireguard' });
+      await insert(gateway(2), child(1, id(2)), child(5, id(4)));
+    });
+
+    test('two transactions inserting one id, as a gateway and as a peer, at once: one wins, the other is IdTaken', async () => {
+      await insert(gateway(1));
+      for (let round = 0; round < 5; round += 1) {
+        const contested = id(100 + round);
+        const results = await Promise.allSettled([
+          store.transaction((tx) => tx.insertGateway(gateway(100 + round))),
+          store.transaction(async (tx) => { await tx.lockGateway(id(1)); await tx.insertChild(child(100 + round, id(1))); }),
+        ]);
+        assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1, `round ${round}`);
+        const failure = results.find((r) => r.status === 'rejected');
+        assert.ok(failure?.status === 'rejected' && failure.reason instanceof IdTaken, `round ${round}: ${String(failure?.status === 'rejected' && failure.reason)}`);
+        const asGateway = await store.findGatewayAnywhere(contested);
+        const asChild = await store.findChildAnywhere(contested);
+        assert.equal(Number(asGateway !== undefined) + Number(asChild !== undefined), 1, `round ${round}: held by exactly one`);
+      }
     });
 
     test('a child\'s unique key is unique per gateway, not across gateways', async () => {
