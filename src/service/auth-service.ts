@@ -1,9 +1,10 @@
 import { createHash, createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { badRequest, forbidden, notFound, RetryLaterError, unauthorized } from '../domain/errors.ts';
-import type { Principal } from '../domain/principal.ts';
+import type { Actor, Principal } from '../domain/principal.ts';
 import { generatePassword, hashPassword, verifyPassword } from '../security/passwords.ts';
 import type { Store, TokenRecord, UserRecord } from '../store/store.ts';
+import { auditedTransaction } from './change-audit.ts';
 import { isRefusal, LoginThrottle, type LoginAttempt, type ThrottleReason } from './login-throttle.ts';
 import { PasswordCheckGate } from './password-check-gate.ts';
 
@@ -187,19 +188,20 @@ export class AuthService {
   }
 
   /** Revokes one of the caller's tokens; 404 for anyone else's. */
-  async revokeToken(principal: Principal, id: string): Promise<void> {
-    const deleted = await this.deps.store.transaction((tx) => tx.deleteTokens(principal.userId, { ids: [id] }));
-    if (deleted === 0) throw notFound('Token', id);
+  async revokeToken(principal: Actor, id: string): Promise<void> {
+    await auditedTransaction(this.deps.store, principal, () => this.now(), async (tx) => {
+      if ((await tx.deleteTokens(principal.userId, { ids: [id] })) === 0) throw notFound('Token', id);
+    });
   }
 
   /** Revokes the caller's tokens: ALL, EXPIRED, or CURRENT (the one this request came with). */
-  async revokeTokens(principal: Principal, criteria: string | undefined): Promise<void> {
+  async revokeTokens(principal: Actor, criteria: string | undefined): Promise<void> {
     const which = criteria ?? 'ALL';
     if (which === 'CURRENT' && !principal.tokenId) {
       throw badRequest('criteria=CURRENT needs a request authenticated with a token.', 'NO_CURRENT_TOKEN');
     }
     const filter = which === 'EXPIRED' ? { expiredBefore: this.now().toISOString() } : which === 'CURRENT' ? { ids: [principal.tokenId ?? ''] } : {};
-    await this.deps.store.transaction((tx) => tx.deleteTokens(principal.userId, filter));
+    await auditedTransaction(this.deps.store, principal, () => this.now(), (tx) => tx.deleteTokens(principal.userId, filter));
   }
 
   /** Managing VPN resources: the contract's administrators and members of a group with accessAndManageVpn. */

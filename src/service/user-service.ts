@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { conflict, forbidden, notFound } from '../domain/errors.ts';
 import type { Page } from '../domain/pagination.ts';
-import type { Principal } from '../domain/principal.ts';
+import type { Actor, Principal } from '../domain/principal.ts';
 import { GroupPrivilegeNames, type GroupCreateProperties, type UserCreateProperties, type UserUpdateProperties } from '../schemas/user-management.ts';
 import { hashPassword } from '../security/passwords.ts';
-import type { GroupRecord, Listing, Store, StoreReader, UserRecord } from '../store/store.ts';
+import type { GroupRecord, Listing, Store, StoreReader, StoreWriter, UserRecord } from '../store/store.ts';
+import { auditedTransaction } from './change-audit.ts';
 
 /** A user with the groups it is in, or a group with its members: what the Cloud API shapes show. */
 export interface UserView { user: UserRecord; groups: GroupRecord[] }
@@ -30,6 +31,11 @@ export class UserService {
     if (!principal.administrator) throw forbidden('Only the contract\'s administrators manage users and groups.');
   }
 
+  /** A change and its audit record in one transaction; `resourceIdOf` names what it created. */
+  private changed<T>(actor: Actor, work: (tx: StoreWriter) => Promise<T>, resourceIdOf?: (result: T) => string): Promise<T> {
+    return auditedTransaction(this.store, actor, this.now, work, resourceIdOf);
+  }
+
   async listUsers(principal: Principal, page: Page): Promise<Listing<UserView>> {
     this.requireAdministrator(principal);
     const listing = await this.store.listUsers(principal.contractNumber, page);
@@ -43,7 +49,7 @@ export class UserService {
     return { user, groups: await this.store.listUserGroups(id) };
   }
 
-  async createUser(principal: Principal, input: UserCreateProperties): Promise<UserView> {
+  async createUser(principal: Actor, input: UserCreateProperties): Promise<UserView> {
     this.requireAdministrator(principal);
     const passwordHash = await hashPassword(input.password);
     const date = this.now().toISOString();
@@ -52,18 +58,18 @@ export class UserService {
       firstname: input.firstname ?? '', lastname: input.lastname ?? '', administrator: input.administrator ?? false,
       active: input.active ?? true, createdDate: date, lastModifiedDate: date,
     };
-    await this.store.transaction(async (tx) => {
+    await this.changed(principal, async (tx) => {
       if (await tx.findUserByEmail(user.email)) throw conflict('properties.email is already in use.', 'DUPLICATE_EMAIL');
       await tx.insertUser(user);
-    });
+    }, () => user.id);
     return { user, groups: [] };
   }
 
   /** PUT: replaces the user's properties (the password only when given); takes effect on the next request. */
-  async updateUser(principal: Principal, id: string, input: UserUpdateProperties): Promise<UserView> {
+  async updateUser(principal: Actor, id: string, input: UserUpdateProperties): Promise<UserView> {
     this.requireAdministrator(principal);
     const passwordHash = input.password === undefined ? undefined : await hashPassword(input.password);
-    await this.store.transaction(async (tx) => {
+    await this.changed(principal, async (tx) => {
       await tx.lockContract(principal.contractNumber);
       const user = await tx.findUserById(id);
       if (!user || user.contractNumber !== principal.contractNumber) throw notFound('User', id);
@@ -83,9 +89,9 @@ export class UserService {
     return this.getUser(principal, id);
   }
 
-  async deleteUser(principal: Principal, id: string): Promise<void> {
+  async deleteUser(principal: Actor, id: string): Promise<void> {
     this.requireAdministrator(principal);
-    await this.store.transaction(async (tx) => {
+    await this.changed(principal, async (tx) => {
       await tx.lockContract(principal.contractNumber);
       const user = await tx.findUserById(id);
       if (!user || user.contractNumber !== principal.contractNumber) throw notFound('User', id);
@@ -110,32 +116,32 @@ export class UserService {
     return { group, members: await this.store.listGroupMembers(id) };
   }
 
-  async createGroup(principal: Principal, input: GroupCreateProperties): Promise<GroupView> {
+  async createGroup(principal: Actor, input: GroupCreateProperties): Promise<GroupView> {
     this.requireAdministrator(principal);
     const date = this.now().toISOString();
     const group: GroupRecord = {
       id: randomUUID(), contractNumber: principal.contractNumber, ...groupContent(input), createdDate: date, lastModifiedDate: date,
     };
-    await this.store.transaction((tx) => tx.insertGroup(group));
+    await this.changed(principal, (tx) => tx.insertGroup(group), () => group.id);
     return { group, members: [] };
   }
 
   /** PUT: replaces the group's name and privileges; members keep their membership. */
-  async updateGroup(principal: Principal, id: string, input: GroupCreateProperties): Promise<GroupView> {
+  async updateGroup(principal: Actor, id: string, input: GroupCreateProperties): Promise<GroupView> {
     const { group } = await this.getGroup(principal, id);
     const updated: GroupRecord = { ...group, ...groupContent(input), lastModifiedDate: this.now().toISOString() };
-    await this.store.transaction((tx) => tx.updateGroup(updated));
+    await this.changed(principal, (tx) => tx.updateGroup(updated));
     return this.getGroup(principal, id);
   }
 
-  async deleteGroup(principal: Principal, id: string): Promise<void> {
+  async deleteGroup(principal: Actor, id: string): Promise<void> {
     await this.getGroup(principal, id);
-    await this.store.transaction((tx) => tx.deleteGroup(id));
+    await this.changed(principal, (tx) => tx.deleteGroup(id));
   }
 
-  async addMember(principal: Principal, groupId: string, userId: string): Promise<UserView> {
+  async addMember(principal: Actor, groupId: string, userId: string): Promise<UserView> {
     this.requireAdministrator(principal);
-    await this.store.transaction(async (tx) => {
+    await this.changed(principal, async (tx) => {
       if (!(await tx.findGroup(principal.contractNumber, groupId))) throw notFound('Group', groupId);
       const user = await tx.findUserById(userId);
       if (user?.contractNumber !== principal.contractNumber) throw notFound('User', userId);
@@ -154,9 +160,10 @@ export class UserService {
     return Promise.all(users.map(async (user) => ({ user, groups: await this.store.listUserGroups(user.id) })));
   }
 
-  async removeMember(principal: Principal, groupId: string, userId: string): Promise<void> {
+  async removeMember(principal: Actor, groupId: string, userId: string): Promise<void> {
     await this.getGroup(principal, groupId);
-    const removed = await this.store.transaction((tx) => tx.removeGroupMember(groupId, userId));
-    if (!removed) throw notFound('Group member', userId);
+    await this.changed(principal, async (tx) => {
+      if (!(await tx.removeGroupMember(groupId, userId))) throw notFound('Group member', userId);
+    });
   }
 }

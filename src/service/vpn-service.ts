@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { GatewayKind } from '../domain/desired-state.ts';
 import { conflict, notFound, unprocessable, type ApiError } from '../domain/errors.ts';
 import type { Page } from '../domain/pagination.ts';
-import type { Principal } from '../domain/principal.ts';
+import type { Actor, Principal } from '../domain/principal.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 import {
   ConcurrentChange, IdTaken, type ChildRecord, type GatewayRecord, type IdHolder, type Listing, type ResourceKind, type Stamp, type Store,
   type StoreReader, type StoreWriter,
 } from '../store/store.ts';
+import { auditedTransaction } from './change-audit.ts';
 import { claimConnections } from './datacenter-ownership.ts';
 import { childKinds, gatewayKinds, type ChildKindRules, type GatewayKindRules } from './resource-kinds.ts';
 
@@ -29,12 +30,15 @@ export interface ChildView {
 export class VpnService {
   constructor(private readonly deps: VpnServiceDeps) {}
 
+  private readonly now = () => this.deps.now?.() ?? new Date();
+
   private stamp(principal: Principal): Stamp {
-    return { date: (this.deps.now?.() ?? new Date()).toISOString(), by: principal.email, byUserId: principal.userId };
+    return { date: this.now().toISOString(), by: principal.email, byUserId: principal.userId };
   }
 
-  private async changed<T>(work: (tx: StoreWriter) => Promise<T>): Promise<T> {
-    const result = await this.deps.store.transaction(work);
+  /** One transaction: the change and its audit record; `resourceIdOf` names what it created. */
+  private async changed<T>(actor: Actor, work: (tx: StoreWriter) => Promise<T>, resourceIdOf?: (result: T) => string): Promise<T> {
+    const result = await auditedTransaction(this.deps.store, actor, this.now, work, resourceIdOf);
     this.deps.onChange();
     return result;
   }
@@ -49,33 +53,33 @@ export class VpnService {
     return gateway;
   }
 
-  createGateway(principal: Principal, kind: GatewayKind, input: unknown): Promise<GatewayRecord> {
+  createGateway(actor: Actor, kind: GatewayKind, input: unknown): Promise<GatewayRecord> {
     const rules = gatewayKinds[kind];
     const id = randomUUID();
     const content = rules.content(id, input, undefined, this.deps.secretBox);
-    const stamp = this.stamp(principal);
-    const record = this.newGateway(principal, rules, id, content, stamp);
-    return this.changed(async (tx) => {
-      await claimConnections(tx, principal.contractNumber, rules.connections(content.properties), stamp.date);
-      await insertUnlessHeld(tx.insertGateway(record), principal, kind, rules.label, id);
+    const stamp = this.stamp(actor);
+    const record = this.newGateway(actor, rules, id, content, stamp);
+    return this.changed(actor, async (tx) => {
+      await claimConnections(tx, actor.contractNumber, rules.connections(content.properties), stamp.date);
+      await insertUnlessHeld(tx.insertGateway(record), actor, kind, rules.label, id);
       return record;
-    });
+    }, (created) => created.id);
   }
 
   /** PUT: replaces the gateway with this id, or creates it; the body's secret may be left out on replace. */
-  ensureGateway(principal: Principal, kind: GatewayKind, id: string, input: unknown): Promise<GatewayRecord> {
+  ensureGateway(actor: Actor, kind: GatewayKind, id: string, input: unknown): Promise<GatewayRecord> {
     const rules = gatewayKinds[kind];
-    return this.changed(async (tx) => {
+    return this.changed(actor, async (tx) => {
       await tx.lockGateway(id);
-      await refuseHeldId(tx, principal, kind, rules.label, id);
+      await refuseHeldId(tx, actor, kind, rules.label, id);
       const existing = await tx.findGatewayAnywhere(id);
       const content = rules.content(id, input, existing, this.deps.secretBox);
-      const stamp = this.stamp(principal);
+      const stamp = this.stamp(actor);
       if (existing) this.refuseWhileDestroying(existing);
-      await claimConnections(tx, principal.contractNumber, rules.connections(content.properties), stamp.date);
+      await claimConnections(tx, actor.contractNumber, rules.connections(content.properties), stamp.date);
       if (!existing) {
-        const record = this.newGateway(principal, rules, id, content, stamp);
-        await insertUnlessHeld(tx.insertGateway(record), principal, kind, rules.label, id);
+        const record = this.newGateway(actor, rules, id, content, stamp);
+        await insertUnlessHeld(tx.insertGateway(record), actor, kind, rules.label, id);
         return record;
       }
       await this.refusePeerKeyAsGatewayKey(tx, id, content.publicKey);
@@ -87,13 +91,13 @@ export class VpnService {
     });
   }
 
-  deleteGateway(principal: Principal, kind: GatewayKind, id: string): Promise<void> {
-    return this.changed(async (tx) => {
+  deleteGateway(actor: Actor, kind: GatewayKind, id: string): Promise<void> {
+    return this.changed(actor, async (tx) => {
       await tx.lockGateway(id);
-      const gateway = await this.getGateway(principal, kind, id, tx);
+      const gateway = await this.getGateway(actor, kind, id, tx);
       if (gateway.deleting) return;
       await tx.updateGateway({
-        ...gateway, deleting: true, status: 'DESTROYING', statusMessage: null, generation: gateway.generation + 1, modified: this.stamp(principal),
+        ...gateway, deleting: true, status: 'DESTROYING', statusMessage: null, generation: gateway.generation + 1, modified: this.stamp(actor),
       });
     });
   }
@@ -112,18 +116,18 @@ export class VpnService {
     return { child, gateway };
   }
 
-  createChild(principal: Principal, kind: GatewayKind, gatewayId: string, input: unknown): Promise<ChildView> {
-    return this.writeChild(principal, kind, gatewayId, randomUUID(), input, false);
+  createChild(actor: Actor, kind: GatewayKind, gatewayId: string, input: unknown): Promise<ChildView> {
+    return this.writeChild(actor, kind, gatewayId, randomUUID(), input, false);
   }
 
-  ensureChild(principal: Principal, kind: GatewayKind, gatewayId: string, id: string, input: unknown): Promise<ChildView> {
-    return this.writeChild(principal, kind, gatewayId, id, input, true);
+  ensureChild(actor: Actor, kind: GatewayKind, gatewayId: string, id: string, input: unknown): Promise<ChildView> {
+    return this.writeChild(actor, kind, gatewayId, id, input, true);
   }
 
-  deleteChild(principal: Principal, kind: GatewayKind, gatewayId: string, id: string): Promise<void> {
-    return this.changed(async (tx) => {
+  deleteChild(actor: Actor, kind: GatewayKind, gatewayId: string, id: string): Promise<void> {
+    return this.changed(actor, async (tx) => {
       await tx.lockGateway(gatewayId);
-      const gateway = await this.getGateway(principal, kind, gatewayId, tx);
+      const gateway = await this.getGateway(actor, kind, gatewayId, tx);
       const rules = childKinds[gatewayKinds[kind].childKind];
       const child = await tx.findChild(gatewayId, rules.kind, id);
       if (!child) throw notFound(rules.label, id);
@@ -133,12 +137,12 @@ export class VpnService {
     });
   }
 
-  private writeChild(principal: Principal, kind: GatewayKind, gatewayId: string, id: string, input: unknown, mayExist: boolean) {
+  private writeChild(actor: Actor, kind: GatewayKind, gatewayId: string, id: string, input: unknown, mayExist: boolean) {
     const rules = childKinds[gatewayKinds[kind].childKind];
-    return this.changed(async (tx): Promise<ChildView> => {
+    return this.changed(actor, async (tx): Promise<ChildView> => {
       await tx.lockGateway(gatewayId);
-      const gateway = await this.getGateway(principal, kind, gatewayId, tx);
-      if (mayExist) await refuseHeldId(tx, principal, rules.kind, rules.label, id);
+      const gateway = await this.getGateway(actor, kind, gatewayId, tx);
+      if (mayExist) await refuseHeldId(tx, actor, rules.kind, rules.label, id);
       const existing = mayExist ? await tx.findChildAnywhere(id) : undefined;
       // The caller's own peer or tunnel of another of its gateways.
       if (existing && existing.gatewayId !== gatewayId) throw idInUse(id);
@@ -147,14 +151,14 @@ export class VpnService {
       if (!existing) await this.checkRoomFor(tx, gateway, rules);
       await this.checkUniqueKey(tx, gatewayId, rules, content.uniqueKey, id);
       const bumped = await this.bumpGateway(tx, gateway);
-      const stamp = this.stamp(principal);
+      const stamp = this.stamp(actor);
       const child: ChildRecord = {
         id, gatewayId, kind: rules.kind, ...content, generation: bumped.generation,
         created: existing?.created ?? stamp, modified: stamp,
       };
-      await (existing ? tx.updateChild(child) : insertUnlessHeld(tx.insertChild(child), principal, rules.kind, rules.label, id));
+      await (existing ? tx.updateChild(child) : insertUnlessHeld(tx.insertChild(child), actor, rules.kind, rules.label, id));
       return { child, gateway: bumped };
-    });
+    }, (view) => view.child.id);
   }
 
   private async checkRoomFor(tx: StoreWriter, gateway: GatewayRecord, rules: ChildKindRules) {

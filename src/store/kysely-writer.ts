@@ -2,9 +2,9 @@ import type { Transaction } from 'kysely';
 import type { Database } from './database-schema.ts';
 import type { EngineCapabilities } from './kysely-store.ts';
 import { countOf, KyselyReader } from './kysely-reader.ts';
-import { childToRow, datacenterFromRow, datacenterToRow, gatewayToRow, groupToRow, lanToRow, tokenToRow, userToRow } from './row-mapping.ts';
+import { auditToRow, childToRow, datacenterFromRow, datacenterToRow, gatewayToRow, groupToRow, lanToRow, tokenToRow, userToRow } from './row-mapping.ts';
 import {
-  ConcurrentChange, IdTaken, type ChildKind, type ChildRecord, type Contract, type DatacenterRecord, type GatewayRecord,
+  ConcurrentChange, IdTaken, type AuditRecord, type ChildKind, type ChildRecord, type Contract, type DatacenterRecord, type GatewayRecord,
   type GroupRecord, type LanRecord, type ResourceKind, type StoreWriter, type TokenRecord, type UserRecord,
 } from './store.ts';
 
@@ -150,6 +150,10 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
   async removeGroupMember(groupId: string, userId: string) {
     const result = await this.db.deleteFrom('group_members').where('group_id', '=', groupId).where('user_id', '=', userId).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
+  }
+
+  async insertAuditRecord(record: AuditRecord) {
+    await this.db.insertInto('audit_records').values(auditToRow(record)).execute();
   }
 
   async insertDatacenter(record: DatacenterRecord) {

@@ -252,6 +252,8 @@ export interface StoreWriter extends StoreReader, DatacenterWriter {
   deleteGroup(id: string): Promise<void>;
   addGroupMember(groupId: string, userId: string): Promise<void>;
   removeGroupMember(groupId: string, userId: string): Promise<boolean>;
+  /** Records a change in the transaction that makes it, so that the two commit together or not at all. */
+  insertAuditRecord(record: AuditRecord): Promise<void>;
 }
 
 /** The persistent state behind the API and the reconciler; one implementation per engine family. */
@@ -264,6 +266,7 @@ export interface Store extends StoreReader {
   recordApplyOutcome(id: string, generation: number, outcome: { status: 'AVAILABLE' | 'FAILED'; message: string | null }): Promise<boolean>;
   /** Deletes a gateway the data plane has removed, only if it is still marked for deletion. */
   purgeDeletedGateway(id: string): Promise<void>;
+  /** Records a refused request (no change was made, so there is no transaction to join). */
   insertAuditRecord(record: AuditRecord): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { TokenCriteria, TokenList, TokenRevocation } from '../../schemas/user-management.ts';
 import type { AuthService } from '../../service/auth-service.ts';
 import { presentToken } from '../present-identity.ts';
-import { principalOf } from './request-helpers.ts';
+import { actorOf, principalOf } from './request-helpers.ts';
 import { errorResponses, operation } from './route-schema.ts';
 
 const errors = errorResponses(400, 401, 404, 429);
@@ -24,12 +24,12 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService, base
   });
 
   app.delete('/auth/v1/tokens/:tokenId', { schema: schema('tokensDeleteById', { response: { 200: TokenRevocation, ...errors } }) }, async (request) => {
-    await auth.revokeToken(principalOf(request), (request.params as { tokenId: string }).tokenId);
+    await auth.revokeToken(actorOf(request), (request.params as { tokenId: string }).tokenId);
     return { success: true };
   });
 
   app.delete('/auth/v1/tokens', { schema: schema('tokensDeleteByCriteria', { querystring: TokenCriteria, response: { 200: TokenRevocation, ...errors } }) }, async (request) => {
-    await auth.revokeTokens(principalOf(request), (request.query as { criteria?: string }).criteria);
+    await auth.revokeTokens(actorOf(request), (request.query as { criteria?: string }).criteria);
     return { success: true };
   });
 }

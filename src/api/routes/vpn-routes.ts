@@ -4,7 +4,7 @@ import { dropEmpty, isRecord, type SchemaShape } from '../../domain/normalize-in
 import { parsePage } from '../../domain/pagination.ts';
 import { PaginationQuery } from '../../schemas/common.ts';
 import type { VpnService } from '../../service/vpn-service.ts';
-import { pathId, principalOf } from './request-helpers.ts';
+import { actorOf, pathId, principalOf } from './request-helpers.ts';
 import { errorResponses, operation } from './route-schema.ts';
 import { presentChild, presentCollection, presentGateway, type PresentContext } from '../present.ts';
 import type { GatewaySpec, ResourceSpec } from './vpn-resources.ts';
@@ -67,7 +67,7 @@ export function registerGatewayRoutes(app: FastifyInstance, spec: GatewaySpec, d
   });
 
   app.post(base, { ...vpnRoute, preValidation, schema: routeSchema(spec, 'Post', { body: spec.schemas.create, response: { 201: spec.schemas.read, ...errors } }) }, async (request, reply) => {
-    const created = await deps.vpn.createGateway(principalOf(request), spec.kind, (request.body as Body).properties);
+    const created = await deps.vpn.createGateway(actorOf(request), spec.kind, (request.body as Body).properties);
     const body = present(request)(created);
     return reply.code(201).header('Location', body.href).send(body);
   });
@@ -77,12 +77,12 @@ export function registerGatewayRoutes(app: FastifyInstance, spec: GatewaySpec, d
 
   app.put(item, { ...vpnRoute, preValidation, schema: routeSchema(spec, 'Put', { body: spec.schemas.ensure, response: { 200: spec.schemas.read, ...errors } }) }, async (request) => {
     const id = pathId(request, 'gatewayId');
-    const ensured = await deps.vpn.ensureGateway(principalOf(request), spec.kind, id, ensuredBody(request, id));
+    const ensured = await deps.vpn.ensureGateway(actorOf(request), spec.kind, id, ensuredBody(request, id));
     return present(request)(ensured);
   });
 
   app.delete(item, { ...vpnRoute, schema: routeSchema(spec, 'Delete', { response: { 202: { type: 'null', description: 'Accepted.' }, ...errors } }) }, async (request, reply) => {
-    await deps.vpn.deleteGateway(principalOf(request), spec.kind, pathId(request, 'gatewayId'));
+    await deps.vpn.deleteGateway(actorOf(request), spec.kind, pathId(request, 'gatewayId'));
     return reply.code(202).send();
   });
 }
@@ -110,7 +110,7 @@ export function registerChildRoutes(app: FastifyInstance, spec: GatewaySpec, dep
 
   app.post(base, { ...vpnRoute, preValidation, schema: routeSchema(child, 'Post', { body: child.schemas.create, response: { 201: child.schemas.read, ...errors } }) }, async (request, reply) => {
     const gatewayId = pathId(request, 'gatewayId');
-    const view = await deps.vpn.createChild(principalOf(request), spec.kind, gatewayId, (request.body as Body).properties);
+    const view = await deps.vpn.createChild(actorOf(request), spec.kind, gatewayId, (request.body as Body).properties);
     const body = presenter(request, gatewayId)(view);
     return reply.code(201).header('Location', body.href).send(body);
   });
@@ -123,12 +123,12 @@ export function registerChildRoutes(app: FastifyInstance, spec: GatewaySpec, dep
   app.put(item, { ...vpnRoute, preValidation, schema: routeSchema(child, 'Put', { body: child.schemas.ensure, response: { 200: child.schemas.read, ...errors } }) }, async (request) => {
     const gatewayId = pathId(request, 'gatewayId');
     const id = pathId(request, child.idParam);
-    const view = await deps.vpn.ensureChild(principalOf(request), spec.kind, gatewayId, id, ensuredBody(request, id));
+    const view = await deps.vpn.ensureChild(actorOf(request), spec.kind, gatewayId, id, ensuredBody(request, id));
     return presenter(request, gatewayId)(view);
   });
 
   app.delete(item, { ...vpnRoute, schema: routeSchema(child, 'Delete', { response: { 202: { type: 'null', description: 'Accepted.' }, ...errors } }) }, async (request, reply) => {
-    await deps.vpn.deleteChild(principalOf(request), spec.kind, pathId(request, 'gatewayId'), pathId(request, child.idParam));
+    await deps.vpn.deleteChild(actorOf(request), spec.kind, pathId(request, 'gatewayId'), pathId(request, child.idParam));
     return reply.code(202).send();
   });
 }
