@@ -25,6 +25,8 @@ export interface Config {
   reconcileIntervalMs: number;
   /** Requests per minute per client address; 0 turns the limit off. */
   rateLimitPerMinute: number;
+  /** Audit records older than this many days are deleted; 0 keeps them for ever. */
+  auditRetentionDays: number;
   /** Bounds on client connections, so slow or idle clients cannot hold the server's sockets. */
   http: HttpLimits;
   logLevel: string;
@@ -61,6 +63,7 @@ const OPTIONS = {
   'log-level': { type: 'string', env: 'VPNGW_LOG_LEVEL', fallback: 'info' },
   'log-format': { type: 'string', env: 'VPNGW_LOG_FORMAT', fallback: 'json' },
   'rate-limit': { type: 'string', env: 'VPNGW_RATE_LIMIT', fallback: '1200' },
+  'audit-retention-days': { type: 'string', env: 'VPNGW_AUDIT_RETENTION_DAYS', fallback: '90' },
   'max-connections': { type: 'string', env: 'VPNGW_MAX_CONNECTIONS', fallback: '1024' },
   'headers-timeout': { type: 'string', env: 'VPNGW_HEADERS_TIMEOUT_MS', fallback: '10000' },
   'request-timeout': { type: 'string', env: 'VPNGW_REQUEST_TIMEOUT_MS', fallback: '20000' },
@@ -138,6 +141,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     ipsecBackend,
     reconcileIntervalMs: integerSetting('VPNGW_RECONCILE_INTERVAL_MS', get('reconcile-interval') ?? '', 100, 3_600_000),
     rateLimitPerMinute: integerSetting('VPNGW_RATE_LIMIT', get('rate-limit') ?? '', 0, 10_000_000),
+    auditRetentionDays: integerSetting('VPNGW_AUDIT_RETENTION_DAYS', get('audit-retention-days') ?? '', 0, 36_500),
     http: httpLimitsOf(get),
     logLevel: get('log-level') ?? 'info',
     logFormat,

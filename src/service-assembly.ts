@@ -10,6 +10,7 @@ import type { Config } from './config.ts';
 import { createServiceMetrics } from './observability/metrics.ts';
 import { loadOrCreateKey } from './security/key-files.ts';
 import { SecretBox } from './security/secret-box.ts';
+import { AuditRetention } from './service/audit-retention.ts';
 import { AuthService } from './service/auth-service.ts';
 import { DatacenterService } from './service/datacenter-service.ts';
 import { UserService } from './service/user-service.ts';
@@ -22,6 +23,8 @@ export interface RunningService {
   store: Store;
   reconciler: Reconciler;
   auth: AuthService;
+  /** Deletes audit records older than VPNGW_AUDIT_RETENTION_DAYS: at start, then hourly. */
+  auditRetention: AuditRetention;
   /** Whether this start created the first contract's administrator (there were no users). */
   administratorCreated: boolean;
   /** Set when the first administrator was created with a generated password (printed once). */
@@ -71,13 +74,16 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     ...live,
   });
+  const auditRetention = new AuditRetention({ store, days: config.auditRetentionDays, logger: logger.child({ component: 'audit-retention' }) });
   reconciler.start();
+  auditRetention.start();
   return {
-    app, store, reconciler, auth, administratorCreated: bootstrap.created,
+    app, store, reconciler, auth, auditRetention, administratorCreated: bootstrap.created,
     ...(bootstrap.generatedPassword ? { generatedAdminPassword: bootstrap.generatedPassword } : {}),
     async close() {
       await app.close();
       await reconciler.stop();
+      await auditRetention.stop();
       await store.close();
     },
   };

@@ -49,6 +49,12 @@ export class KyselyStore extends KyselyReader implements Store {
     await this.kysely.insertInto('audit_records').values(auditToRow(record)).execute();
   }
 
+  async deleteAuditRecordsBefore(date: string, limit: number) {
+    const oldest = this.kysely.selectFrom('audit_records').select('id').where('date', '<', date).orderBy('date').limit(limit);
+    const result = await this.kysely.deleteFrom('audit_records').where('id', 'in', oldest).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async ping() {
     await sql`select 1`.execute(this.kysely);
   }

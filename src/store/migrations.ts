@@ -166,6 +166,12 @@ const migrations: Record<string, Migration> = {
         where c.id not in (select id from resource_ids)`.execute(db);
     },
   },
+  '0005-audit-records-by-date': {
+    async up(db: Kysely<unknown>) {
+      // Expired audit records (VPNGW_AUDIT_RETENTION_DAYS) are found by date alone.
+      await db.schema.createIndex('audit_by_date').on('audit_records').column('date').execute();
+    },
+  },
 };
 
 /**

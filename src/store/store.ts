@@ -268,6 +268,8 @@ export interface Store extends StoreReader {
   purgeDeletedGateway(id: string): Promise<void>;
   /** Records a refused request (no change was made, so there is no transaction to join). */
   insertAuditRecord(record: AuditRecord): Promise<void>;
+  /** Deletes at most `limit` audit records dated before `date`, oldest first; answers how many. */
+  deleteAuditRecordsBefore(date: string, limit: number): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

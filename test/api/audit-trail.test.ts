@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { assembleService } from '../../src/service-assembly.ts';
 import type { AuditRecord } from '../../src/store/store.ts';
 import { ipsecGateway, ipsecTunnel, peerKey, wireguardGateway, wireguardPeer } from '../support/fixtures.ts';
 import { runOnDatabase } from '../support/raw-database.ts';
 import { eventually, startTestService, type TestResponse, type TestService } from '../support/test-service.ts';
 
 const CONTRACT = 31000001;
+const DAY_MS = 24 * 3600_000;
 const NOT_IN_TRANSACTION = /without an audit record in its transaction/;
 
 const refuseAuditInserts = {
@@ -18,6 +23,13 @@ const allowAuditInserts = { sqlite: 'DROP TRIGGER refuse_audit;', postgres: 'DRO
 
 async function allRecords(svc: TestService): Promise<AuditRecord[]> {
   return (await svc.store.listAuditRecords(CONTRACT, { offset: 0, limit: 100_000 })).items;
+}
+
+function auditRecord(date: Date, requestId: string = randomUUID()): AuditRecord {
+  return {
+    id: randomUUID(), contractNumber: CONTRACT, userId: 'u', userEmail: 'someone@example.com', operation: 'POST /wireguardgateways',
+    resourceId: null, httpStatus: 201, outcome: 'success', requestId, clientIp: '192.0.2.1', date: date.toISOString(),
+  };
 }
 
 describe('the audit record commits with the change it records', () => {
@@ -108,6 +120,44 @@ describe('the audit record commits with the change it records', () => {
         return found.length > 0 ? found : undefined;
       }, 5000, `the record of ${method} ${url}`);
       assert.deepEqual(mine.map((r) => [r.httpStatus, r.outcome]), [[status, 'failure']]);
+    }
+  });
+});
+
+describe('audit retention (VPNGW_AUDIT_RETENTION_DAYS)', () => {
+  let svc: TestService;
+  before(async () => { svc = await startTestService({ env: { VPNGW_AUDIT_RETENTION_DAYS: '30' } }); });
+  after(async () => { await svc.stop(); });
+
+  test('records older than the retention period are deleted, in batches, newer ones kept', async () => {
+    const now = Date.now();
+    const expired = Array.from({ length: 2500 }, (_, n) => auditRecord(new Date(now - 31 * DAY_MS - n * 1000)));
+    for (const record of expired) await svc.store.insertAuditRecord(record);
+    const kept = auditRecord(new Date(now - 29 * DAY_MS), 'kept');
+    await svc.store.insertAuditRecord(kept);
+    assert.equal((await svc.request('POST', '/wireguardgateways', wireguardGateway(), { 'x-request-id': 'fresh' })).status, 201);
+
+    assert.equal(await svc.auditRetention.sweep(), 2500);
+    const left = (await allRecords(svc)).map((r) => r.requestId);
+    assert.deepEqual(left, ['kept', 'fresh']);
+    assert.equal(await svc.auditRetention.sweep(), 0);
+  });
+
+  test('a service that starts deletes the expired records at once; 0 keeps them for ever', async () => {
+    await svc.store.insertAuditRecord(auditRecord(new Date(Date.now() - 400 * DAY_MS), 'ancient'));
+    const quiet = createLogger('silent', new Writable({ write(_chunk, _enc, done) { done(); } }));
+    const forever = await assembleService(loadConfig([], { ...svc.env, VPNGW_AUDIT_RETENTION_DAYS: '0' }), quiet);
+    try {
+      assert.equal(await forever.auditRetention.sweep(), 0);
+      assert.ok((await allRecords(svc)).some((r) => r.requestId === 'ancient'));
+    } finally {
+      await forever.close();
+    }
+    const second = await assembleService(loadConfig([], svc.env), quiet);
+    try {
+      await eventually(async () => !(await allRecords(svc)).some((r) => r.requestId === 'ancient'), 5000, 'the expired record to go');
+    } finally {
+      await second.close();
     }
   });
 });

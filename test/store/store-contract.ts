@@ -153,6 +153,26 @@ export function describeStoreContract(engine: string, openStore: () => Promise<S
       }
     });
 
+    test('audit records: written inside a transaction they commit or roll back with it; expired ones are deleted oldest first, in batches', async () => {
+      const record = (n: number, date: string) => ({
+        id: id(n), contractNumber: CONTRACT, userId: 'u', userEmail: 'e@example.com', operation: 'POST /x', resourceId: null,
+        httpStatus: 201, outcome: 'success' as const, requestId: `r${n}`, clientIp: '192.0.2.1', date,
+      });
+      await store.transaction((tx) => tx.insertAuditRecord(record(1, '2024-01-01T00:00:00.000Z')));
+      await assert.rejects(store.transaction(async (tx) => {
+        await tx.insertAuditRecord(record(2, '2024-01-02T00:00:00.000Z'));
+        throw new Error('the change failed');
+      }));
+      for (let n = 3; n < 8; n += 1) await store.insertAuditRecord(record(n, `2024-01-0${n}T00:00:00.000Z`));
+      const ids = async () => (await store.listAuditRecords(CONTRACT, { offset: 0, limit: 100 })).items.map((r) => r.requestId);
+      assert.deepEqual(await ids(), ['r1', 'r3', 'r4', 'r5', 'r6', 'r7']);
+      assert.equal(await store.deleteAuditRecordsBefore('2024-01-06T00:00:00.000Z', 2), 2);
+      assert.deepEqual(await ids(), ['r4', 'r5', 'r6', 'r7']);
+      assert.equal(await store.deleteAuditRecordsBefore('2024-01-06T00:00:00.000Z', 2), 2);
+      assert.equal(await store.deleteAuditRecordsBefore('2024-01-06T00:00:00.000Z', 2), 0);
+      assert.deepEqual(await ids(), ['r6', 'r7']);
+    });
+
     test('a child\'s unique key is unique per gateway, not across gateways', async () => {
       await insert(gateway(1), gateway(2), child(10, id(1), { uniqueKey: 'same' }));
       await assert.rejects(insert(child(11, id(1), { uniqueKey: 'same' })));
