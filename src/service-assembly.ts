@@ -57,7 +57,9 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
   const live = liveStateOf(dataPlane);
   const metrics = createServiceMetrics({ store, processMetrics: true, ...live });
   const auth = new AuthService({ store, signingKey, observer: metrics.login, ...overrides });
-  const bootstrap = await auth.bootstrapAdministrator(config.adminEmail, config.adminPassword);
+  // A start that fails here must not leave the store's connections open behind it.
+  const bootstrap = await auth.bootstrapAdministrator(config.adminEmail, config.adminPassword)
+    .catch(async (error: unknown) => { await store.close(); throw error; });
   const reconciler = new Reconciler({
     observer: metrics.reconcile,
     store, secretBox, logger: logger.child({ component: 'reconciler' }),

@@ -3,7 +3,7 @@ import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { badRequest, forbidden, notFound, RetryLaterError, unauthorized } from '../domain/errors.ts';
 import type { Actor, Principal } from '../domain/principal.ts';
 import { generatePassword, hashPassword, verifyPassword } from '../security/passwords.ts';
-import type { Store, TokenRecord, UserRecord } from '../store/store.ts';
+import { ConcurrentChange, type Store, type TokenRecord, type UserRecord } from '../store/store.ts';
 import { auditedTransaction } from './change-audit.ts';
 import { isRefusal, LoginThrottle, type LoginAttempt, type ThrottleReason } from './login-throttle.ts';
 import { PasswordCheckGate } from './password-check-gate.ts';
@@ -214,7 +214,13 @@ export class AuthService {
   async bootstrapAdministrator(email: string, password: string | undefined): Promise<{ created: boolean; generatedPassword?: string }> {
     if ((await this.deps.store.countUsers()) > 0) return { created: false };
     const chosen = password ?? generatePassword();
-    await this.createContract(email, chosen);
+    try {
+      await this.createContract(email, chosen);
+    } catch (error) {
+      // Another server starting on the same empty database created the first contract at the same moment.
+      if (error instanceof ConcurrentChange && (await this.deps.store.countUsers()) > 0) return { created: false };
+      throw error;
+    }
     return password === undefined ? { created: true, generatedPassword: chosen } : { created: true };
   }
 
