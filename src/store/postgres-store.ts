@@ -9,6 +9,10 @@ import { KyselyStore } from './kysely-store.ts';
  */
 export async function openPostgresStore(url: string, poolSize = 10): Promise<KyselyStore> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle connection the server ends (a restart, a terminated backend) is an 'error' event on the
+  // pool; without a listener Node would end the whole process. The pool drops that connection and
+  // opens another on the next query, which reports the outage to its caller (503) if it persists.
+  pool.on('error', () => undefined);
   const store = new KyselyStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), { rowLocks: true });
   try {
     await store.migrate();
