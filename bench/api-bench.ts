@@ -109,7 +109,8 @@ async function measureAll(url: string): Promise<Array<Row & { baseline: Row }>> 
     requests: [{
       setupRequest: (req) => {
         const n = next++;
-        const body = JSON.stringify({ properties: { name: `p${n}`, allowedIPs: ['10.0.0.2/32'], publicKey: peerKey(n) } });
+        // Each peer its own address: a gateway's peers may not overlap.
+        const body = JSON.stringify({ properties: { name: `p${n}`, allowedIPs: [`10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}/32`], publicKey: peerKey(n) } });
         return { ...req, method: 'POST', path: `/wireguardgateways/${ids[n % PEER_GATEWAYS]}/peers`, body };
       },
     }],

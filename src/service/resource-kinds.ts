@@ -4,10 +4,11 @@ import { MAX_PEERS_PER_GATEWAY, MAX_TUNNELS_PER_GATEWAY } from '../domain/defaul
 import {
   ipsecGatewayProperties, ipsecTunnelProperties, wireguardGatewayProperties, wireguardPeerProperties,
 } from '../domain/resource-rules.ts';
+import type { NetworkClash } from '../domain/network-overlap.ts';
 import { wireguardPublicKey } from '../domain/wireguard-keys.ts';
 import type { Connection } from '../schemas/common.ts';
-import type { IpsecGatewayInputProperties, IpsecTunnelInputProperties } from '../schemas/ipsec.ts';
-import type { WireguardGatewayEnsureProperties, WireguardPeerInputProperties } from '../schemas/wireguard.ts';
+import type { IpsecGatewayInputProperties, IpsecTunnelInputProperties, IpsecTunnelProperties } from '../schemas/ipsec.ts';
+import type { WireguardGatewayEnsureProperties, WireguardPeerInputProperties, WireguardPeerProperties } from '../schemas/wireguard.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 import type { ChildKind, ChildRecord, GatewayRecord } from '../store/store.ts';
 
@@ -44,6 +45,10 @@ export interface ChildKindRules {
   content(id: string, input: unknown, gateway: GatewayRecord, existing: ChildRecord | undefined, box: SecretBox): ChildContent;
   /** The 409 for a uniqueKey another child of the gateway already has. */
   duplicate(): ApiError;
+  /** The remote networks a child routes into its tunnel: no two children of one gateway may overlap. */
+  networks(properties: Record<string, unknown>): string[];
+  /** The 409 naming the sibling that already holds part of those networks. */
+  overlap(clash: NetworkClash): ApiError;
 }
 
 const wireguardGateway: GatewayKindRules = {
@@ -86,6 +91,9 @@ const wireguardPeer: ChildKindRules = {
     return { properties, secret: null, uniqueKey: properties.publicKey };
   },
   duplicate: () => conflict('properties.publicKey is already used by another peer of this gateway.', 'DUPLICATE_PUBLIC_KEY'),
+  // WireGuard hands an address to one peer only: a second peer with it would silently take it over.
+  networks: (properties) => (properties as unknown as WireguardPeerProperties).allowedIPs,
+  overlap: (c) => conflict(`properties.allowedIPs ${c.mine} overlaps ${c.theirs}, which the peer ${c.siblingId} of this gateway already has.`, 'ALLOWED_IPS_OVERLAP'),
 };
 
 const ipsecTunnel: ChildKindRules = {
@@ -104,6 +112,9 @@ const ipsecTunnel: ChildKindRules = {
     return { properties, secret: existing.secret, uniqueKey };
   },
   duplicate: () => conflict('properties.remoteHost already has a tunnel of this gateway; put all its networks into that tunnel\'s cloudNetworkCIDRs/peerNetworkCIDRs.', 'DUPLICATE_REMOTE_HOST'),
+  // Two tunnels claiming one remote network: the gateway could route its packets into only one of them.
+  networks: (properties) => (properties as unknown as IpsecTunnelProperties).peerNetworkCIDRs,
+  overlap: (c) => conflict(`properties.peerNetworkCIDRs ${c.mine} overlaps ${c.theirs}, which the tunnel ${c.siblingId} of this gateway already has.`, 'PEER_NETWORKS_OVERLAP'),
 };
 
 export const gatewayKinds: Record<GatewayKind, GatewayKindRules> = { wireguard: wireguardGateway, ipsec: ipsecGateway };

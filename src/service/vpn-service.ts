@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { GatewayKind } from '../domain/desired-state.ts';
 import { conflict, notFound, unprocessable, type ApiError } from '../domain/errors.ts';
+import { firstNetworkClash } from '../domain/network-overlap.ts';
 import type { Page } from '../domain/pagination.ts';
 import type { Actor, Principal } from '../domain/principal.ts';
 import type { SecretBox } from '../security/secret-box.ts';
@@ -10,7 +11,7 @@ import {
 } from '../store/store.ts';
 import { auditedTransaction } from './change-audit.ts';
 import { claimConnections } from './datacenter-ownership.ts';
-import { childKinds, gatewayKinds, type ChildKindRules, type GatewayKindRules } from './resource-kinds.ts';
+import { childKinds, gatewayKinds, type ChildContent, type ChildKindRules, type GatewayKindRules } from './resource-kinds.ts';
 
 export interface VpnServiceDeps {
   store: Store;
@@ -149,7 +150,7 @@ export class VpnService {
       const content = rules.content(id, input, gateway, existing, this.deps.secretBox);
       this.refuseWhileDestroying(gateway);
       if (!existing) await this.checkRoomFor(tx, gateway, rules);
-      await this.checkUniqueKey(tx, gatewayId, rules, content.uniqueKey, id);
+      await this.checkSiblings(tx, gatewayId, rules, content, id);
       const bumped = await this.bumpGateway(tx, gateway);
       const stamp = this.stamp(actor);
       const child: ChildRecord = {
@@ -167,10 +168,12 @@ export class VpnService {
     }
   }
 
-  private async checkUniqueKey(tx: StoreWriter, gatewayId: string, rules: ChildKindRules, key: string | null, id: string) {
-    if (key === null) return;
-    const siblings = await tx.listAllChildren(gatewayId);
-    if (siblings.some((s) => s.kind === rules.kind && s.uniqueKey === key && s.id !== id)) throw rules.duplicate();
+  /** No sibling of the same kind shares the child's unique key or any part of its remote networks. */
+  private async checkSiblings(tx: StoreWriter, gatewayId: string, rules: ChildKindRules, content: ChildContent, id: string) {
+    const siblings = (await tx.listAllChildren(gatewayId)).filter((s) => s.kind === rules.kind && s.id !== id);
+    if (content.uniqueKey !== null && siblings.some((s) => s.uniqueKey === content.uniqueKey)) throw rules.duplicate();
+    const clash = firstNetworkClash(rules.networks(content.properties), siblings.map((s) => ({ id: s.id, networks: rules.networks(s.properties) })));
+    if (clash) throw rules.overlap(clash);
   }
 
   private async bumpGateway(tx: StoreWriter, gateway: GatewayRecord): Promise<GatewayRecord> {

@@ -100,7 +100,7 @@ describe('IPSec gateways and tunnels', () => {
   describe('tunnels', () => {
     test('POST creates a tunnel: 201, Location, envelope, IKE/ESP defaults for ike: {} and esp: {}, auth without the PSK', async () => {
       const g = await newGateway();
-      const res = await svc.request('POST', `/ipsecgateways/${g}/tunnels`, ipsecTunnel({ description: 'to site B', remoteHost: '203.0.113.1' }));
+      const res = await svc.request('POST', `/ipsecgateways/${g}/tunnels`, ipsecTunnel({ description: 'to site B', remoteHost: '203.0.113.1', peerNetworkCIDRs: ['10.0.1.0/24'] }));
       assert.equal(res.status, 201, res.text);
       const t = res.body;
       assert.deepEqual(Object.keys(t).sort(), ['href', 'id', 'metadata', 'properties', 'type']);

@@ -192,7 +192,7 @@ describe('lifecycle with the files data plane (the default)', () => {
 
   test('an IPSec gateway with a tunnel is rendered as swanctl configuration', async () => {
     const g = (await svc.request('POST', '/ipsecgateways', ipsecGateway())).body.id;
-    const tunnel = await svc.request('POST', `/ipsecgateways/${g}/tunnels`, ipsecTunnel({ remoteHost: '203.0.113.77' }));
+    const tunnel = await svc.request('POST', `/ipsecgateways/${g}/tunnels`, ipsecTunnel({ remoteHost: '203.0.113.77', peerNetworkCIDRs: ['10.0.1.0/24'] }));
     assert.equal(tunnel.status, 201, tunnel.text);
     await waitForStatus(svc, `/ipsecgateways/${g}/tunnels/${tunnel.body.id}`, 'AVAILABLE');
     const path = ipsecFile(g);

