@@ -6,6 +6,7 @@ import { migrationProvider } from './migrations.ts';
 import { appliedMigrations, assertKnownSchema } from './schema-version.ts';
 import { auditToRow } from './row-mapping.ts';
 import type { AuditRecord, Store, StoreWriter } from './store.ts';
+import type { CommitSync } from './wal-group-sync.ts';
 
 /** What differs between the SQL engines, in one place. */
 export interface EngineCapabilities {
@@ -15,7 +16,11 @@ export interface EngineCapabilities {
 
 /** The store over any Kysely dialect; engine differences come in as capabilities. */
 export class KyselyStore extends KyselyReader implements Store {
-  constructor(private readonly kysely: Kysely<Database>, private readonly capabilities: EngineCapabilities) {
+  /**
+   * `commits`: where a commit is not yet on disk when it returns (SQLite with group commit), what makes
+   * it so; a transaction resolves only after that, so nothing is acknowledged before it is durable.
+   */
+  constructor(private readonly kysely: Kysely<Database>, private readonly capabilities: EngineCapabilities, private readonly commits?: CommitSync) {
     super(kysely);
   }
 
@@ -26,8 +31,10 @@ export class KyselyStore extends KyselyReader implements Store {
     if (error) throw error;
   }
 
-  transaction<T>(work: (tx: StoreWriter) => Promise<T>): Promise<T> {
-    return this.kysely.transaction().execute((trx) => work(new KyselyWriter(trx, this.capabilities)));
+  async transaction<T>(work: (tx: StoreWriter) => Promise<T>): Promise<T> {
+    const result = await this.kysely.transaction().execute((trx) => work(new KyselyWriter(trx, this.capabilities)));
+    await this.commits?.durable();
+    return result;
   }
 
   async recordApplyOutcome(id: string, generation: number, outcome: { status: 'AVAILABLE' | 'FAILED'; message: string | null }) {
@@ -61,5 +68,6 @@ export class KyselyStore extends KyselyReader implements Store {
 
   async close() {
     await this.kysely.destroy();
+    await this.commits?.close();
   }
 }

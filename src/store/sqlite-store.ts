@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './database-schema.ts';
 import { KyselyStore } from './kysely-store.ts';
+import { WalGroupSync } from './wal-group-sync.ts';
 
 /** Opens (creating and migrating when needed) the embedded SQLite store at path; ':memory:' for tests. */
 export async function openSqliteStore(path: string): Promise<KyselyStore> {
@@ -12,11 +13,14 @@ export async function openSqliteStore(path: string): Promise<KyselyStore> {
   // The database holds password hashes and encrypted secrets: readable by the service's user only.
   if (path !== ':memory:') chmodSync(path, 0o600);
   database.pragma('journal_mode = WAL');
+  // NORMAL: SQLite does not sync at commit; WalGroupSync does, once for all commits that arrive together,
+  // before any of them is acknowledged. (FULL would block the event loop on one fsync per commit.)
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   const dialect = new SqliteDialect({ database: withStatementCache(database) });
-  const store = new KyselyStore(new Kysely<Database>({ dialect }), { rowLocks: false });
+  const commits = path === ':memory:' ? undefined : new WalGroupSync(`${path}-wal`);
+  const store = new KyselyStore(new Kysely<Database>({ dialect }), { rowLocks: false }, commits);
   try {
     await store.migrate();
   } catch (error) {
