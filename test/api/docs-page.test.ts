@@ -5,14 +5,15 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { chromium } from 'playwright-core';
 import { startTestService } from '../support/test-service.ts';
+import { isCi } from '../support/ci.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Skips loudly without Chromium; under CI=true a missing browser fails, so the page cannot go untested. */
+/** Skips loudly without Chromium; under CI a missing browser fails, so the page cannot go untested. */
 function requireChromium(t: TestContext): boolean {
   if (existsSync(CHROMIUM)) return true;
   const message = `the /docs page test needs Chromium at ${CHROMIUM} (Debian package chromium; scripts/install-test-prerequisites.sh installs it as root)`;
-  if (process.env.CI === 'true') throw new Error(`CI=true and ${message}`);
+  if (isCi()) throw new Error(`under CI, ${message}`);
   process.stderr.write(`\n!!! SKIPPING: ${message}\n\n`);
   t.skip(message);
   return false;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { hasExecutable } from '../../src/agent/linux/prerequisites.ts';
+import { isCi } from '../support/ci.ts';
 import { boundingCapabilities, readSystemdUnit, REPO_ROOT } from '../support/deploy-files.ts';
 
 const UNIT_DIR = 'deploy/systemd';
@@ -14,7 +15,7 @@ const UNITS = readdirSync(join(REPO_ROOT, UNIT_DIR)).filter((name) => name.endsW
 function requireSystemdAnalyze(t: TestContext): boolean {
   if (hasExecutable('systemd-analyze')) return true;
   const message = 'systemd-analyze is missing (Debian package systemd; scripts/install-test-prerequisites.sh installs it as root)';
-  if (process.env.CI === 'true') throw new Error(`CI=true and ${message}`);
+  if (isCi()) throw new Error(`under CI, ${message}`);
   process.stderr.write(`\n!!! SKIPPING the systemd unit checks: ${message}\n\n`);
   t.skip(message);
   return false;

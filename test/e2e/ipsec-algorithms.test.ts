@@ -28,6 +28,7 @@ test('CCM, GCM-12, brainpool and ECP521 groups, MODP4096 and AES-XCBC tunnels ca
     svc = await startService(topology);
     const service = svc;
     const { gatewayId, tunnelIds } = await createIpsecSites(topology, service, 'algorithms', TUNNELS);
+    assert.equal(tunnelIds.size, TUNNELS.length, 'every tunnel was created');
     for (const tunnel of TUNNELS) {
       await t.test(`${tunnel.name}: ${tunnel.security.encryptionAlgorithm} / ${tunnel.security.integrityAlgorithm} / ${tunnel.security.diffieHellmanGroup}`, async () => {
         await eventually(`ping through the ${tunnel.name} tunnel`, () => pingThrough(topology, tunnel), 30_000);
@@ -40,6 +41,9 @@ test('CCM, GCM-12, brainpool and ECP521 groups, MODP4096 and AES-XCBC tunnels ca
       });
     }
     const status = await service.request('GET', `/ipsecgateways/${gatewayId}/status`);
+    assert.equal(status.status, 200);
+    // An empty or short list would pass the loop below.
+    assert.equal(status.body.properties.tunnels.length, TUNNELS.length);
     for (const tunnel of status.body.properties.tunnels) assert.deepEqual([tunnel.ikeEstablished, tunnel.childEstablished], [true, true], JSON.stringify(tunnel));
   } finally {
     await svc?.cleanup();

@@ -43,7 +43,7 @@ test('IPSec tunnels become strongSwan connections that carry traffic, reload one
     await t.test('the status extension shows IKE and CHILD SAs established per tunnel, and the gateway\'s LAN', async () => {
       const status = await service.request('GET', `/ipsecgateways/${gatewayId}/status`);
       assert.equal(status.status, 200);
-      assert.equal(status.body.properties.tunnels.length, 3);
+      assert.equal(status.body.properties.tunnels.length, TUNNELS.length);
       for (const tunnel of status.body.properties.tunnels) assert.deepEqual([tunnel.ikeEstablished, tunnel.childEstablished], [true, true], JSON.stringify(tunnel));
       assert.deepEqual(status.body.properties.lans, [{
         datacenterId: IPSEC_LAN.datacenterId, lanId: IPSEC_LAN.lanId, interfaceName: lanLegName(gatewayId, IPSEC_LAN.datacenterId, IPSEC_LAN.lanId), present: true,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { KyselyStore } from '../../src/store/kysely-store.ts';
 import { openPostgresStore } from '../../src/store/postgres-store.ts';
+import { isCi } from './ci.ts';
 
 /** PG_URL (set by .ci/run from scripts/start-test-postgres.sh) names a server where tests may create databases. */
 export const PG_URL = process.env.PG_URL;
@@ -16,7 +17,7 @@ export function postgresUnavailable(): string | undefined {
     return undefined;
   }
   const reason = 'PG_URL is not set: the PostgreSQL runs of the store and API tests are skipped (scripts/start-test-postgres.sh prints one)';
-  if (process.env.CI === 'true') throw new Error(`${reason}; CI must provide PostgreSQL`);
+  if (isCi()) throw new Error(`${reason}; CI must provide PostgreSQL`);
   process.stderr.write(`\n*** ${reason} ***\n\n`);
   return reason;
 }

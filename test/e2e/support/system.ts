@@ -2,6 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 import { hasExecutable } from '../../../src/agent/linux/prerequisites.ts';
+import { isCi } from '../../support/ci.ts';
 
 /** Runs a command with an argument array; rejects with its stderr on a non-zero exit. */
 export function sh(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; allowFail?: boolean } = {}): Promise<string> {
@@ -34,14 +35,14 @@ export function missingForE2e(): string[] {
 }
 
 /**
- * Skips the test loudly when a prerequisite is missing; under CI=true a missing prerequisite
+ * Skips the test loudly when a prerequisite is missing; under CI a missing prerequisite
  * fails it instead, so a broken CI image cannot pass by skipping the real-tunnel tests.
  */
 export function requireE2e(t: TestContext): boolean {
   const missing = missingForE2e();
   if (missing.length === 0) return true;
   const message = `end-to-end data plane tests need: ${missing.join(', ')} (scripts/install-test-prerequisites.sh installs them as root)`;
-  if (process.env.CI === 'true') throw new Error(`CI=true and ${message}`);
+  if (isCi()) throw new Error(`under CI, ${message}`);
   process.stderr.write(`\n!!! SKIPPING: ${message}\n\n`);
   t.skip(message);
   return false;

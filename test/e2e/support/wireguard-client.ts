@@ -8,6 +8,7 @@ import { vpngwCli } from './operator.ts';
 import { E2E_ADMIN, type ApiClient, type E2eService } from './service.ts';
 import { nsExec, sh } from './system.ts';
 import type { Topology } from './topology.ts';
+import { isCi } from '../../support/ci.ts';
 
 /** A remote user's WireGuard client: brought up with wg-quick from what `vpngw wireguard peer config` printed. */
 export interface WireguardClient {
@@ -37,7 +38,7 @@ export interface WireguardClientOptions {
 export function requireWgQuick(t: TestContext): boolean {
   if (hasExecutable('wg-quick')) return true;
   const message = 'this end-to-end test needs wg-quick (Debian package wireguard-tools)';
-  if (process.env.CI === 'true') throw new Error(`CI=true and ${message}`);
+  if (isCi()) throw new Error(`under CI, ${message}`);
   process.stderr.write(`\n!!! SKIPPING: ${message}\n\n`);
   t.skip(message);
   return false;
