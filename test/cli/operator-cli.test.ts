@@ -36,7 +36,8 @@ async function startServe(env: Record<string, string>, port: number): Promise<Se
   void exited.then(() => (done = true));
   while (!done && Date.now() < deadline) {
     try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
+      // Bounded: a port held by something that never answers must not hold the loop for undici's 300 s.
+      if ((await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) })).ok) break;
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
