@@ -33,13 +33,18 @@ export const Connections = Type.Array(Connection, { minItems: 1, maxItems: 10 })
 export const ResourceStatusValues = ['PROVISIONING', 'AVAILABLE', 'DESTROYING', 'FAILED'] as const;
 export type ResourceStatus = (typeof ResourceStatusValues)[number];
 
-export const Metadata = Type.Object({
+/** Who created and last changed a resource, and when: the metadata fields every Cloud API resource has. */
+export const StampFields = {
   createdDate: Type.String({ format: 'date-time' }),
   createdBy: Type.String(),
   createdByUserId: Type.String(),
   lastModifiedDate: Type.String({ format: 'date-time' }),
   lastModifiedBy: Type.String(),
   lastModifiedByUserId: Type.String(),
+};
+
+export const Metadata = Type.Object({
+  ...StampFields,
   resourceURN: Type.String(),
   status: Type.Enum(ResourceStatusValues),
   statusMessage: Type.Optional(Type.String({ description: 'Why the resource is FAILED; absent otherwise.' })),

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { collection, Uuid } from './common.ts';
+import { collection, StampFields, Uuid } from './common.ts';
 
 /**
  * Datacenters and LANs in the Cloud API v6 shapes (read only), as the official SDKs deserialize
@@ -7,12 +7,7 @@ import { collection, Uuid } from './common.ts';
  */
 const ElementMetadata = Type.Object({
   etag: Type.String(),
-  createdDate: Type.String({ format: 'date-time' }),
-  createdBy: Type.String(),
-  createdByUserId: Type.String(),
-  lastModifiedDate: Type.String({ format: 'date-time' }),
-  lastModifiedBy: Type.String(),
-  lastModifiedByUserId: Type.String(),
+  ...StampFields,
   state: Type.Literal('AVAILABLE'),
 });
 
