@@ -57,6 +57,12 @@ export class GatewayNetwork {
     return { links, ...(route ? { defaultRoute: route } : {}) };
   }
 
+  /** The namespace's interfaces alone (what live state needs), or none when it is not there. */
+  async observeLinks(namespace: string): Promise<ObservedLink[]> {
+    if (!GatewayNetwork.exists(namespace)) return [];
+    return parseLinks(await this.gatewayShell(namespace).run('ip', ['-j', 'addr', 'show']));
+  }
+
   async observeNamespace(namespace: string): Promise<ObservedGatewayNamespace> {
     if (!GatewayNetwork.exists(namespace)) return { exists: false, links: [], sysctlsSet: false };
     const shell = this.gatewayShell(namespace);

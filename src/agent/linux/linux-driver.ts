@@ -113,7 +113,7 @@ export class LinuxDriver implements DataPlaneDriver, LiveStateSource {
   async liveState(ref: GatewayRef): Promise<GatewayLiveState> {
     const namespace = gatewayNamespaceName(ref.id);
     const exists = GatewayNetwork.exists(namespace);
-    const links = exists ? (await this.network.observeNamespace(namespace)).links : [];
+    const links = exists ? await this.network.observeLinks(namespace) : [];
     const lans: LanLiveState[] = (this.records.all()[ref.id]?.lans ?? []).map((lan) => {
       const link = links.find((l) => l.name === lan.interfaceName);
       return { ...lan, present: link?.up ?? false, addresses: link?.addresses ?? [] };
