@@ -60,9 +60,10 @@ export class CharonProcess {
     rmSync(this.socketPath, { force: true });
     const started = this.start();
     for (const deadline = Date.now() + 15_000; Date.now() < deadline; await sleep(100)) {
-      if (!this.isOurs(started)) break;
-      if (await this.isResponding()) return started;
+      if (started.exited()) break;
+      if (await this.isResponding()) return started.pid;
     }
+    if (!started.exited()) process.kill(started.pid, 'SIGKILL');
     await this.stop();
     throw new DataPlaneError(`strongSwan (${CHARON_BINARY}) did not start: ${this.lastLogLine()}`);
   }
@@ -79,17 +80,23 @@ export class CharonProcess {
     rmSync(this.socketPath, { force: true });
   }
 
-  private start(): number {
+  /**
+   * Starts charon; `exited` comes from the child's own exit event. (Its /proc entry is no witness
+   * while `ip netns exec` is replacing itself with charon: environ then reads empty for a moment.)
+   */
+  private start(): { pid: number; exited: () => boolean } {
     const log = openSync(this.logPath, 'a', 0o600);
     const [command, args] = this.shell.argv(CHARON_BINARY, []);
     // `ip netns exec` execs charon in place, so the pid is charon's own.
     const child = spawn(command, args, { detached: true, stdio: ['ignore', log, log], env: toolEnvironment({ STRONGSWAN_CONF: this.confPath }) });
     closeSync(log);
-    child.on('error', () => undefined);
+    let exited = false;
+    child.on('error', () => (exited = true));
+    child.once('exit', () => (exited = true));
     child.unref();
     if (child.pid === undefined) throw new DataPlaneError(`Could not start ${CHARON_BINARY}.`);
     writeFileAtomic(this.pidPath, JSON.stringify({ pid: child.pid }));
-    return child.pid;
+    return { pid: child.pid, exited: () => exited };
   }
 
   /** True when the pid is alive and was started with our strongswan.conf (a recycled pid is not ours). */
