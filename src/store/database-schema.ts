@@ -116,6 +116,59 @@ export interface ResourceIdsTable {
   kind: string;
 }
 
+/** A gateway host running an agent; the credential is stored as its SHA-256 (hex). */
+export interface HostsTable {
+  id: string;
+  name: string;
+  state: string;
+  version: string;
+  created_date: string;
+  last_contact: string;
+  credential_hash: string;
+}
+
+export interface HostEnrollmentTokensTable {
+  id: string;
+  token_hash: string;
+  expires_at: string;
+  used_at: string | null;
+  created_by: string;
+}
+
+export interface HostAddressesTable {
+  host_id: string;
+  address: string;
+}
+
+export interface HostAddressBlocksTable {
+  host_id: string;
+  cidr: string;
+}
+
+export interface HostLansTable {
+  host_id: string;
+  datacenter_id: string;
+  lan_id: string;
+  interface: string;
+}
+
+export interface GatewayPlacementsTable {
+  gateway_id: string;
+  host_id: string | null;
+}
+
+/** A change an agent must see: the gateway changed, arrived on or left the host, at this revision. */
+export interface FleetChangesTable {
+  revision: number;
+  host_id: string;
+  gateway_id: string;
+}
+
+export interface FleetRevisionTable {
+  id: number;
+  value: number;
+}
+
 export interface Database {
   contracts: ContractsTable;
   users: UsersTable;
@@ -128,4 +181,12 @@ export interface Database {
   datacenters: DatacentersTable;
   lans: LansTable;
   resource_ids: ResourceIdsTable;
+  hosts: HostsTable;
+  host_enrollment_tokens: HostEnrollmentTokensTable;
+  host_addresses: HostAddressesTable;
+  host_address_blocks: HostAddressBlocksTable;
+  host_lans: HostLansTable;
+  gateway_placements: GatewayPlacementsTable;
+  fleet_changes: FleetChangesTable;
+  fleet_revision: FleetRevisionTable;
 }

@@ -1,5 +1,7 @@
 import { Migrator, type Kysely, sql } from 'kysely';
 import type { Database } from './database-schema.ts';
+import type { HostStore } from './host-store.ts';
+import { KyselyHostStore } from './kysely-host-store.ts';
 import { KyselyReader } from './kysely-reader.ts';
 import { KyselyWriter } from './kysely-writer.ts';
 import { migrationProvider } from './migrations.ts';
@@ -20,8 +22,12 @@ export class KyselyStore extends KyselyReader implements Store {
    * `commits`: where a commit is not yet on disk when it returns (SQLite with group commit), what makes
    * it so; a transaction resolves only after that, so nothing is acknowledged before it is durable.
    */
+  /** The fleet's hosts, placements and change log: their own port, on the same database. */
+  readonly hosts: HostStore;
+
   constructor(private readonly kysely: Kysely<Database>, private readonly capabilities: EngineCapabilities, private readonly commits?: CommitSync) {
     super(kysely);
+    this.hosts = new KyselyHostStore(kysely, commits);
   }
 
   /** Brings the schema up to this build's; a store a newer build migrated is refused (NewerSchemaError). */

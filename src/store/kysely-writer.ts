@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Database } from './database-schema.ts';
 import type { EngineCapabilities } from './kysely-store.ts';
+import { replaceGateways } from './fleet-placement.ts';
 import { countOf, KyselyReader } from './kysely-reader.ts';
 import { auditToRow, childToRow, datacenterFromRow, datacenterToRow, gatewayToRow, groupToRow, lanToRow, tokenToRow, userToRow } from './row-mapping.ts';
 import {
@@ -55,11 +56,13 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
   async insertGateway(record: GatewayRecord) {
     await this.claimId(record.id, record.contractNumber, record.kind);
     await raceChecked(this.db.insertInto('gateways').values(gatewayToRow(record)).execute());
+    await replaceGateways(this.db, { changed: [record.id] });
   }
 
   async updateGateway(record: GatewayRecord) {
     const { id, ...row } = gatewayToRow(record);
     await this.db.updateTable('gateways').set(row).where('id', '=', id).execute();
+    await replaceGateways(this.db, { changed: [id] });
   }
 
   async deleteGateway(id: string) {
@@ -68,6 +71,7 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
       .execute();
     await this.db.deleteFrom('gateway_children').where('gateway_id', '=', id).execute();
     await this.db.deleteFrom('gateways').where('id', '=', id).execute();
+    await replaceGateways(this.db, { changed: [id] });
   }
 
   async insertChild(record: ChildRecord) {

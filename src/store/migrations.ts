@@ -172,6 +172,71 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('audit_by_date').on('audit_records').column('date').execute();
     },
   },
+  '0006-fleet-hosts': {
+    async up(db: Kysely<unknown>) {
+      // Gateway hosts (each runs an agent) and what they hold; see src/store/host-store.ts.
+      await db.schema
+        .createTable('hosts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('version', 'text', (c) => c.notNull())
+        .addColumn('created_date', 'text', (c) => c.notNull())
+        .addColumn('last_contact', 'text', (c) => c.notNull())
+        .addColumn('credential_hash', 'text', (c) => c.notNull().unique())
+        .execute();
+      await db.schema
+        .createTable('host_enrollment_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('used_at', 'text')
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .execute();
+      // The host's inventory: addresses it holds, blocks delegated to it, and its LANs' interfaces.
+      await db.schema
+        .createTable('host_addresses')
+        .addColumn('host_id', 'text', (c) => c.notNull().references('hosts.id').onDelete('cascade'))
+        .addColumn('address', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('host_addresses_pk', ['host_id', 'address'])
+        .execute();
+      await db.schema
+        .createTable('host_address_blocks')
+        .addColumn('host_id', 'text', (c) => c.notNull().references('hosts.id').onDelete('cascade'))
+        .addColumn('cidr', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('host_address_blocks_pk', ['host_id', 'cidr'])
+        .execute();
+      await db.schema
+        .createTable('host_lans')
+        .addColumn('host_id', 'text', (c) => c.notNull().references('hosts.id').onDelete('cascade'))
+        .addColumn('datacenter_id', 'text', (c) => c.notNull())
+        .addColumn('lan_id', 'text', (c) => c.notNull())
+        .addColumn('interface', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('host_lans_pk', ['host_id', 'datacenter_id', 'lan_id'])
+        .execute();
+      // Where each gateway runs (host_id null: no host holds its address), and the change log agents watch.
+      await db.schema
+        .createTable('gateway_placements')
+        .addColumn('gateway_id', 'text', (c) => c.primaryKey())
+        .addColumn('host_id', 'text')
+        .execute();
+      await db.schema.createIndex('gateway_placements_by_host').on('gateway_placements').column('host_id').execute();
+      await db.schema
+        .createTable('fleet_changes')
+        .addColumn('revision', 'integer', (c) => c.notNull())
+        .addColumn('host_id', 'text', (c) => c.notNull())
+        .addColumn('gateway_id', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('fleet_changes_by_host').on('fleet_changes').columns(['host_id', 'revision']).execute();
+      // One row: the fleet's revision. Writers raise it in their transaction, which orders them (a row lock on PostgreSQL).
+      await db.schema
+        .createTable('fleet_revision')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('value', 'integer', (c) => c.notNull())
+        .execute();
+      await sql`insert into fleet_revision (id, value) values (1, 0)`.execute(db);
+    },
+  },
 };
 
 /**

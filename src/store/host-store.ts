@@ -1,0 +1,93 @@
+import type { HostState } from '../domain/placement.ts';
+
+/**
+ * The fleet's own aggregate, apart from the VPN resources' Store: gateway hosts, their enrollment,
+ * their inventory, where each gateway is placed, and the change log the agents watch.
+ *
+ * Revisions: one counter for the whole fleet. Every transaction that can change what a host must run
+ * (a gateway write, a host's inventory, drain or removal) raises it first, which also orders those
+ * transactions (a row lock on PostgreSQL; SQLite runs one at a time), re-places the gateways concerned
+ * and logs, at the new revision, one change per (host, gateway) it touched: the gateway changed on
+ * the host, arrived there, or left it. An agent at revision R asks for the changes after R; the
+ * revision it is answered is read before the changes, so a change is never skipped.
+ */
+
+export interface HostRecord {
+  id: string;
+  name: string;
+  state: HostState;
+  version: string;
+  createdDate: string;
+  lastContact: string;
+}
+
+/** A host as the administrators list it. */
+export interface HostSummary extends HostRecord {
+  addressCount: number;
+  delegatedBlockCount: number;
+  gatewayCount: number;
+}
+
+export interface HostLan {
+  datacenterId: string;
+  lanId: string;
+  interface: string;
+}
+
+/** What a host tells the control plane it has. */
+export interface HostInventory {
+  /** Addresses on the host: candidate gatewayIPs. */
+  addresses: string[];
+  /** CIDR blocks delegated to the host, whose addresses its agent may assign to gateways. */
+  delegatedBlocks: string[];
+  lans: HostLan[];
+}
+
+export interface EnrollmentTokenRecord {
+  id: string;
+  /** SHA-256 (hex) of the token; the token itself is shown once and never stored. */
+  tokenHash: string;
+  expiresAt: string;
+  createdBy: string;
+}
+
+/** Why an enrollment did not happen. */
+export type EnrollmentRefusal = 'TOKEN_REFUSED' | 'NAME_TAKEN';
+
+/** What changed for one host since a revision. */
+export interface HostChanges {
+  /** The revision the answer is complete up to: the cursor of the next request. */
+  revision: number;
+  /** Every gateway placed on the host now (snapshot), or the ones changed since (incremental). */
+  placed: string[];
+  /** Gateways that left the host since the revision (incremental only). */
+  removed: string[];
+}
+
+export interface HostStore {
+  insertEnrollmentToken(token: EnrollmentTokenRecord): Promise<void>;
+  /**
+   * Uses the enrollment token (unused, unexpired at `now`: it is spent whoever wins a race for it)
+   * and creates the host with the credential's hash, in one transaction.
+   */
+  enrollHost(tokenHash: string, host: HostRecord, credentialHash: string): Promise<EnrollmentRefusal | undefined>;
+  findHostByCredential(credentialHash: string): Promise<HostRecord | undefined>;
+  findHost(id: string): Promise<HostRecord | undefined>;
+  listHosts(): Promise<HostSummary[]>;
+  getInventory(hostId: string): Promise<HostInventory>;
+  /** Replaces the host's inventory and version, notes the contact, re-places gateways; false when the host is gone. */
+  replaceInventory(hostId: string, inventory: HostInventory, version: string, now: string): Promise<boolean>;
+  /** Notes that the host was in contact (a heartbeat). */
+  touchHost(hostId: string, now: string): Promise<void>;
+  /** Sets ACTIVE or DRAINING and re-places gateways; false when there is no such host. */
+  setHostState(hostId: string, state: HostState): Promise<boolean>;
+  /** Removes the host (its credential with it) and re-places its gateways; false when there is no such host. */
+  removeHost(hostId: string): Promise<boolean>;
+  /** The host's changes after `since`; everything placed on it when `since` is undefined. */
+  changesFor(hostId: string, since: number | undefined): Promise<HostChanges>;
+  /** The host a gateway is placed on, null when none. */
+  placementOf(gatewayId: string): Promise<string | null>;
+  currentRevision(): Promise<number>;
+  /** The installation's first contract (the one the first start creates): its administrators run the fleet. */
+  firstContractNumber(): Promise<number | undefined>;
+}

@@ -1,0 +1,172 @@
+import type { Kysely } from 'kysely';
+import type { HostState } from '../domain/placement.ts';
+import type { Database, HostsTable } from './database-schema.ts';
+import { replaceGateways } from './fleet-placement.ts';
+import type { EnrollmentRefusal, EnrollmentTokenRecord, HostChanges, HostInventory, HostRecord, HostStore, HostSummary } from './host-store.ts';
+import type { CommitSync } from './wal-group-sync.ts';
+
+const UNIQUE_VIOLATION = new Set(['23505', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
+
+function hostFromRow(row: Omit<HostsTable, 'credential_hash'>): HostRecord {
+  return { id: row.id, name: row.name, state: row.state as HostState, version: row.version, createdDate: row.created_date, lastContact: row.last_contact };
+}
+
+const HOST_COLUMNS = ['id', 'name', 'state', 'version', 'created_date', 'last_contact'] as const;
+
+/** The hosts' store on either engine: the same Kysely code, as the VPN resources' store. */
+export class KyselyHostStore implements HostStore {
+  constructor(private readonly db: Kysely<Database>, private readonly commits?: CommitSync) {}
+
+  /** A transaction that is durable when it resolves (SQLite's group commit, as KyselyStore's). */
+  private async transaction<T>(work: (tx: Kysely<Database>) => Promise<T>): Promise<T> {
+    const result = await this.db.transaction().execute(work);
+    await this.commits?.durable();
+    return result;
+  }
+
+  async insertEnrollmentToken(token: EnrollmentTokenRecord) {
+    await this.transaction((tx) => tx.insertInto('host_enrollment_tokens')
+      .values({ id: token.id, token_hash: token.tokenHash, expires_at: token.expiresAt, used_at: null, created_by: token.createdBy }).execute());
+  }
+
+  async enrollHost(tokenHash: string, host: HostRecord, credentialHash: string): Promise<EnrollmentRefusal | undefined> {
+    try {
+      return await this.transaction(async (tx) => {
+        // One statement both checks and spends the token: of two concurrent uses, the second finds it used.
+        const spent = await tx.updateTable('host_enrollment_tokens').set({ used_at: host.createdDate })
+          .where('token_hash', '=', tokenHash).where('used_at', 'is', null).where('expires_at', '>', host.createdDate)
+          .returning('id').executeTakeFirst();
+        if (!spent) return 'TOKEN_REFUSED';
+        await tx.insertInto('hosts').values({
+          id: host.id, name: host.name, state: host.state, version: host.version, created_date: host.createdDate,
+          last_contact: host.lastContact, credential_hash: credentialHash,
+        }).execute();
+        return undefined;
+      });
+    } catch (error) {
+      // The name is taken: the whole transaction rolled back, so the token stays unused.
+      if (UNIQUE_VIOLATION.has(String((error as { code?: unknown }).code ?? ''))) return 'NAME_TAKEN';
+      throw error;
+    }
+  }
+
+  async findHostByCredential(credentialHash: string) {
+    const row = await this.db.selectFrom('hosts').select(HOST_COLUMNS).where('credential_hash', '=', credentialHash).executeTakeFirst();
+    return row && hostFromRow(row);
+  }
+
+  async findHost(id: string) {
+    const row = await this.db.selectFrom('hosts').select(HOST_COLUMNS).where('id', '=', id).executeTakeFirst();
+    return row && hostFromRow(row);
+  }
+
+  async listHosts(): Promise<HostSummary[]> {
+    const rows = await this.db.selectFrom('hosts').select(HOST_COLUMNS)
+      .select((eb) => [
+        eb.selectFrom('host_addresses').whereRef('host_addresses.host_id', '=', 'hosts.id').select((e) => e.fn.countAll<number | string>().as('n')).as('addresses'),
+        eb.selectFrom('host_address_blocks').whereRef('host_address_blocks.host_id', '=', 'hosts.id').select((e) => e.fn.countAll<number | string>().as('n')).as('blocks'),
+        eb.selectFrom('gateway_placements').whereRef('gateway_placements.host_id', '=', 'hosts.id').select((e) => e.fn.countAll<number | string>().as('n')).as('gateways'),
+      ])
+      .orderBy('created_date').orderBy('id').execute();
+    return rows.map((r) => ({
+      ...hostFromRow(r), addressCount: Number(r.addresses ?? 0), delegatedBlockCount: Number(r.blocks ?? 0), gatewayCount: Number(r.gateways ?? 0),
+    }));
+  }
+
+  async getInventory(hostId: string): Promise<HostInventory> {
+    const [addresses, blocks, lans] = await Promise.all([
+      this.db.selectFrom('host_addresses').select('address').where('host_id', '=', hostId).orderBy('address').execute(),
+      this.db.selectFrom('host_address_blocks').select('cidr').where('host_id', '=', hostId).orderBy('cidr').execute(),
+      this.db.selectFrom('host_lans').select(['datacenter_id', 'lan_id', 'interface']).where('host_id', '=', hostId)
+        .orderBy('datacenter_id').orderBy('lan_id').execute(),
+    ]);
+    return {
+      addresses: addresses.map((a) => a.address),
+      delegatedBlocks: blocks.map((b) => b.cidr),
+      lans: lans.map((l) => ({ datacenterId: l.datacenter_id, lanId: l.lan_id, interface: l.interface })),
+    };
+  }
+
+  async replaceInventory(hostId: string, inventory: HostInventory, version: string, now: string) {
+    return this.transaction(async (tx) => {
+      const updated = await tx.updateTable('hosts').set({ version, last_contact: now }).where('id', '=', hostId).executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) return false;
+      await tx.deleteFrom('host_addresses').where('host_id', '=', hostId).execute();
+      await tx.deleteFrom('host_address_blocks').where('host_id', '=', hostId).execute();
+      await tx.deleteFrom('host_lans').where('host_id', '=', hostId).execute();
+      if (inventory.addresses.length > 0) {
+        await tx.insertInto('host_addresses').values(inventory.addresses.map((address) => ({ host_id: hostId, address }))).execute();
+      }
+      if (inventory.delegatedBlocks.length > 0) {
+        await tx.insertInto('host_address_blocks').values(inventory.delegatedBlocks.map((cidr) => ({ host_id: hostId, cidr }))).execute();
+      }
+      if (inventory.lans.length > 0) {
+        await tx.insertInto('host_lans').values(inventory.lans.map((l) => ({
+          host_id: hostId, datacenter_id: l.datacenterId.toLowerCase(), lan_id: l.lanId, interface: l.interface,
+        }))).execute();
+      }
+      await replaceGateways(tx, 'all');
+      return true;
+    });
+  }
+
+  async touchHost(hostId: string, now: string) {
+    await this.db.updateTable('hosts').set({ last_contact: now }).where('id', '=', hostId).execute();
+  }
+
+  async setHostState(hostId: string, state: HostState) {
+    return this.transaction(async (tx) => {
+      const updated = await tx.updateTable('hosts').set({ state }).where('id', '=', hostId).executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) return false;
+      await replaceGateways(tx, 'all');
+      return true;
+    });
+  }
+
+  async removeHost(hostId: string) {
+    return this.transaction(async (tx) => {
+      const removed = await tx.deleteFrom('hosts').where('id', '=', hostId).executeTakeFirst();
+      if (Number(removed.numDeletedRows) === 0) return false;
+      await tx.deleteFrom('host_addresses').where('host_id', '=', hostId).execute();
+      await tx.deleteFrom('host_address_blocks').where('host_id', '=', hostId).execute();
+      await tx.deleteFrom('host_lans').where('host_id', '=', hostId).execute();
+      await replaceGateways(tx, 'all');
+      // Its gateways went elsewhere or nowhere; nobody reads its log any more.
+      await tx.deleteFrom('fleet_changes').where('host_id', '=', hostId).execute();
+      return true;
+    });
+  }
+
+  async changesFor(hostId: string, since: number | undefined): Promise<HostChanges> {
+    // The revision first: every change at or below it has committed (see host-store.ts).
+    const revision = await this.currentRevision();
+    const placedNow = async (ids?: string[]) => {
+      let query = this.db.selectFrom('gateway_placements').select('gateway_id').where('host_id', '=', hostId);
+      if (ids) query = query.where('gateway_id', 'in', ids);
+      return (await query.orderBy('gateway_id').execute()).map((r) => r.gateway_id);
+    };
+    if (since === undefined) return { revision, placed: await placedNow(), removed: [] };
+    const changed = await this.db.selectFrom('fleet_changes').select('gateway_id').distinct()
+      .where('host_id', '=', hostId).where('revision', '>', since).where('revision', '<=', revision).execute();
+    const ids = changed.map((c) => c.gateway_id).sort();
+    if (ids.length === 0) return { revision, placed: [], removed: [] };
+    const placed = await placedNow(ids);
+    const here = new Set(placed);
+    return { revision, placed, removed: ids.filter((id) => !here.has(id)) };
+  }
+
+  async placementOf(gatewayId: string) {
+    const row = await this.db.selectFrom('gateway_placements').select('host_id').where('gateway_id', '=', gatewayId).executeTakeFirst();
+    return row?.host_id ?? null;
+  }
+
+  async currentRevision() {
+    const row = await this.db.selectFrom('fleet_revision').select('value').where('id', '=', 1).executeTakeFirstOrThrow();
+    return Number(row.value);
+  }
+
+  async firstContractNumber() {
+    const row = await this.db.selectFrom('contracts').select((eb) => eb.fn.min('number').as('n')).executeTakeFirst();
+    return row?.n == null ? undefined : Number(row.n);
+  }
+}
