@@ -17,6 +17,9 @@ export interface SwanctlClientConfigInput {
   psk: string;
 }
 
+/** Base64 of the UTF-8 bytes, with what both Node and a browser have (the web console renders this too). */
+const utf8Base64 = (text: string) => btoa(Array.from(new TextEncoder().encode(text), (byte) => String.fromCharCode(byte)).join(''));
+
 const isIpv4 = (s: string) => /^[0-9]{1,3}(\.[0-9]{1,3}){3}$/.test(s);
 const cidrs = (field: string, list: string[]) => list.map((c) => safe(field, c, SWANCTL_VALUE)).join(',');
 
@@ -66,7 +69,7 @@ export function renderSwanctlClientConfig(input: SwanctlClientConfigInput): stri
   const secret = block(`ike-${name}`, [
     `id-local = ${safe('remote host', input.tunnel.remoteHost, SWANCTL_VALUE)}`,
     `id-remote = ${safe('gateway IP', input.gatewayIP, SWANCTL_VALUE)}`,
-    `secret = 0s${Buffer.from(input.psk, 'utf8').toString('base64')}`,
+    `secret = 0s${utf8Base64(input.psk)}`,
   ]);
   const lines = [
     `# IPSec gateway ${safe('gateway id', input.gatewayId, SWANCTL_VALUE)}, tunnel ${input.tunnel.id}: the remote site's side`,

@@ -72,6 +72,8 @@ test('the runtime stage\'s tree (production dependencies, compiled JavaScript, n
   mkdirSync(dirname(join(buildDir, addon)), { recursive: true });
   copyFileSync(join(REPO_ROOT, addon), join(buildDir, addon));
   await run(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', join(buildDir, 'dist')], REPO_ROOT);
+  assert.match(packageJson.scripts.build ?? '', /scripts\/build-console\.js/, 'npm run build bundles the web console too');
+  await run(process.execPath, [join(REPO_ROOT, 'scripts/build-console.js'), join(buildDir, 'dist/console')], REPO_ROOT);
 
   // The runtime stage: exactly what its COPY instructions bring.
   const buildWorkdir = workdir(build);
@@ -117,6 +119,10 @@ test('the runtime stage\'s tree (production dependencies, compiled JavaScript, n
   const auth = `Basic ${Buffer.from('admin@vpngw.local:production-build-test').toString('base64')}`;
   const list = await fetch(`${base}/wireguardgateways`, { headers: { authorization: auth } });
   assert.equal(list.status, 200, 'the API, the store (SQLite addon) and authentication work');
+  const page = await fetch(`${base}/console/`);
+  assert.equal(page.status, 200, 'the web console is served from dist/console');
+  const script = /src="([^"]+\.js)"/.exec(await page.text())?.[1];
+  assert.equal(script && (await fetch(`${base}${script}`)).status, 200, 'with its script');
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;

@@ -1,0 +1,16 @@
+import { api, ApiFailure } from './api.ts';
+import { isRecent } from './format.ts';
+import type { IpsecLive, WireguardLive } from './types.ts';
+
+/** The live sessions, or null when this data plane reports none (the files driver answers 501). */
+export async function liveState<T extends WireguardLive | IpsecLive>(collection: 'wireguardgateways' | 'ipsecgateways', id: string): Promise<T | null> {
+  try {
+    return await api<T>('GET', `/${collection}/${encodeURIComponent(id)}/status`);
+  } catch (error) {
+    if (error instanceof ApiFailure && error.status === 501) return null;
+    throw error;
+  }
+}
+
+export const healthyPeers = (live: WireguardLive | null) => live?.properties.peers.filter((p) => isRecent(p.latestHandshake)).length;
+export const establishedTunnels = (live: IpsecLive | null) => live?.properties.tunnels.filter((t) => t.ikeEstablished && t.childEstablished).length;

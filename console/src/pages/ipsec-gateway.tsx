@@ -1,0 +1,90 @@
+import { useState } from 'preact/hooks';
+import { api } from '../api.ts';
+import { bytes } from '../format.ts';
+import { proposalWords } from '../choices.ts';
+import { liveState } from '../live.ts';
+import { linkProps, navigate } from '../router.ts';
+import { MAX_CHILDREN, type IpsecGateway, type IpsecLive, type IpsecTunnel, type IpsecTunnelList } from '../types.ts';
+import { ConfirmDelete, ErrorBox, Loading, Properties, REFRESH_MS, StatusBadge, useLoad } from '../ui.tsx';
+import { ConnectionsTable } from './wireguard-gateway.tsx';
+
+async function load(id: string) {
+  const base = `/ipsecgateways/${encodeURIComponent(id)}`;
+  const [gateway, tunnels, live] = await Promise.all([
+    api<IpsecGateway>('GET', base), api<IpsecTunnelList>('GET', `${base}/tunnels?limit=1000`), liveState<IpsecLive>('ipsecgateways', id),
+  ]);
+  return { gateway, tunnels: tunnels.items, live };
+}
+
+export function IpsecGatewayPage({ id }: { id: string }) {
+  const state = useLoad(() => load(id), [id], REFRESH_MS);
+  const [deleting, setDeleting] = useState<'gateway' | IpsecTunnel>();
+  if (!state.data) return state.error ? <ErrorBox error={state.error} /> : <Loading what="the gateway" />;
+  const { gateway, tunnels, live } = state.data;
+  const p = gateway.properties;
+  const sas = new Map(live?.properties.tunnels.map((t) => [t.id, t]));
+  return (
+    <section>
+      <nav class="crumbs" aria-label="Breadcrumb"><a {...linkProps('/')}>Gateways</a> › IPSec</nav>
+      <header class="page-head">
+        <h1>{p.name}</h1>
+        <div class="actions">
+          <a class="button" {...linkProps(`/ipsec/${id}/edit`)}>Edit</a>
+          <button type="button" class="danger" onClick={() => setDeleting('gateway')}>Delete</button>
+        </div>
+      </header>
+      <ErrorBox error={state.error} />
+      <Properties rows={[
+        ['Status', <StatusBadge status={gateway.metadata.status} message={gateway.metadata.statusMessage} />],
+        ['Gateway IP', <code>{p.gatewayIP}</code>],
+        ['Version', p.version],
+        ['Tier', p.tier],
+        ['Maintenance', p.maintenanceWindow ? `${p.maintenanceWindow.dayOfTheWeek} ${p.maintenanceWindow.time}` : undefined],
+        ['Description', p.description],
+        ['Data plane', live ? (live.properties.charonRunning ? 'charon running' : 'charon not running') : <span class="muted">live state not reported by this data plane</span>],
+      ]} />
+      <h2>Connections</h2>
+      <ConnectionsTable connections={p.connections} />
+      <header class="page-head">
+        <h2>Tunnels <span class="muted">{tunnels.length} / {MAX_CHILDREN}</span></h2>
+        {tunnels.length < MAX_CHILDREN ? <a class="button primary" {...linkProps(`/ipsec/${id}/tunnels/new`)}>Add tunnel</a> : null}
+      </header>
+      {tunnels.length === 0 ? <p class="empty">No tunnels yet.</p> : (
+        <div class="table-wrap">
+          <table class="tunnels">
+            <thead><tr><th>Name</th><th>Remote host</th><th>Networks (cloud ⇄ peer)</th><th>IKE / ESP</th><th>SA state</th><th><span class="sr-only">Actions</span></th></tr></thead>
+            <tbody>
+              {tunnels.map((tunnel) => {
+                const t = tunnel.properties;
+                const sa = sas.get(tunnel.id);
+                return (
+                  <tr key={tunnel.id} data-id={tunnel.id}>
+                    <td data-label="Name"><a {...linkProps(`/ipsec/${id}/tunnels/${tunnel.id}`)}>{t.name}</a></td>
+                    <td data-label="Remote host"><code>{t.remoteHost}</code></td>
+                    <td data-label="Networks">{t.cloudNetworkCIDRs.join(', ')} ⇄ {t.peerNetworkCIDRs.join(', ')}</td>
+                    <td data-label="IKE / ESP"><small>IKE: {proposalWords(t.ike)}<br />ESP: {proposalWords(t.esp)}</small></td>
+                    <td data-label="SA state">{sa ? <span class={sa.ikeEstablished && sa.childEstablished ? 'ok' : 'muted'}>
+                      {sa.ikeEstablished && sa.childEstablished ? 'established' : sa.ikeState ?? 'down'} · {bytes(sa.bytesIn)} in / {bytes(sa.bytesOut)} out</span>
+                      : <span class="muted">not reported</span>}</td>
+                    <td><button type="button" class="link danger" onClick={() => setDeleting(tunnel)} aria-label={`Delete tunnel ${t.name}`}>Delete</button></td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {deleting === 'gateway' ? (
+        <ConfirmDelete title={`Delete the gateway ${p.name}?`}
+          consequences={`Its ${tunnels.length} tunnel${tunnels.length === 1 ? '' : 's'} go with it${tunnels.length ? ` (${tunnels.map((x) => x.properties.name).join(', ')})` : ''}, and the remote sites lose their connection.`}
+          onCancel={() => setDeleting(undefined)}
+          onConfirm={async () => { await api('DELETE', `/ipsecgateways/${id}`); navigate('/'); }} />
+      ) : deleting ? (
+        <ConfirmDelete title={`Delete the tunnel ${deleting.properties.name}?`}
+          consequences={`The site at ${deleting.properties.remoteHost} loses its connection to ${deleting.properties.cloudNetworkCIDRs.join(', ')}.`}
+          onCancel={() => setDeleting(undefined)}
+          onConfirm={async () => { await api('DELETE', `/ipsecgateways/${id}/tunnels/${deleting.id}`); setDeleting(undefined); await state.reload(); }} />
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,104 @@
+import { useState } from 'preact/hooks';
+import { api } from '../api.ts';
+import { bytes, isRecent, timeAgo } from '../format.ts';
+import { liveState } from '../live.ts';
+import { linkProps, navigate } from '../router.ts';
+import { MAX_CHILDREN, type WireguardGateway, type WireguardLive, type WireguardPeer, type WireguardPeerList } from '../types.ts';
+import { ConfirmDelete, ErrorBox, Loading, Properties, REFRESH_MS, StatusBadge, useLoad } from '../ui.tsx';
+
+export function ConnectionsTable({ connections }: { connections: WireguardGateway['properties']['connections'] }) {
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead><tr><th>Datacenter</th><th>LAN</th><th>IPv4 CIDR</th><th>IPv6 CIDR</th></tr></thead>
+        <tbody>
+          {connections.map((c, i) => (
+            <tr key={i}><td data-label="Datacenter"><code>{c.datacenterId}</code></td><td data-label="LAN">{c.lanId}</td>
+              <td data-label="IPv4 CIDR">{c.ipv4CIDR || '—'}</td><td data-label="IPv6 CIDR">{c.ipv6CIDR || '—'}</td></tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+async function load(id: string) {
+  const base = `/wireguardgateways/${encodeURIComponent(id)}`;
+  const [gateway, peers, live] = await Promise.all([
+    api<WireguardGateway>('GET', base), api<WireguardPeerList>('GET', `${base}/peers?limit=1000`), liveState<WireguardLive>('wireguardgateways', id),
+  ]);
+  return { gateway, peers: peers.items, live };
+}
+
+export function WireguardGatewayPage({ id }: { id: string }) {
+  const state = useLoad(() => load(id), [id], REFRESH_MS);
+  const [deleting, setDeleting] = useState<'gateway' | WireguardPeer>();
+  if (!state.data) return state.error ? <ErrorBox error={state.error} /> : <Loading what="the gateway" />;
+  const { gateway, peers, live } = state.data;
+  const p = gateway.properties;
+  const sessions = new Map(live?.properties.peers.map((s) => [s.id, s]));
+  return (
+    <section>
+      <nav class="crumbs" aria-label="Breadcrumb"><a {...linkProps('/')}>Gateways</a> › WireGuard</nav>
+      <header class="page-head">
+        <h1>{p.name}</h1>
+        <div class="actions">
+          <a class="button" {...linkProps(`/wireguard/${id}/edit`)}>Edit</a>
+          <button type="button" class="danger" onClick={() => setDeleting('gateway')}>Delete</button>
+        </div>
+      </header>
+      <ErrorBox error={state.error} />
+      <Properties rows={[
+        ['Status', <StatusBadge status={gateway.metadata.status} message={gateway.metadata.statusMessage} />],
+        ['Gateway IP', <code>{p.gatewayIP}</code>],
+        ['Listen port', p.listenPort],
+        ['Interface', [p.interfaceIPv4CIDR, p.interfaceIPv6CIDR].filter(Boolean).join(', ')],
+        ['Public key', <code class="key">{gateway.metadata.publicKey}</code>],
+        ['Tier', p.tier],
+        ['Maintenance', p.maintenanceWindow ? `${p.maintenanceWindow.dayOfTheWeek} ${p.maintenanceWindow.time}` : undefined],
+        ['Description', p.description],
+        ['Data plane', live ? (live.properties.interfacePresent ? 'interface up' : 'interface missing') : <span class="muted">live state not reported by this data plane</span>],
+      ]} />
+      <h2>Connections</h2>
+      <ConnectionsTable connections={p.connections} />
+      <header class="page-head">
+        <h2>Peers <span class="muted">{peers.length} / {MAX_CHILDREN}</span></h2>
+        {peers.length < MAX_CHILDREN ? <a class="button primary" {...linkProps(`/wireguard/${id}/peers/new`)}>Add peer</a> : null}
+      </header>
+      {peers.length === 0 ? <p class="empty">No peers yet.</p> : (
+        <div class="table-wrap">
+          <table class="peers">
+            <thead><tr><th>Name</th><th>Endpoint</th><th>Allowed IPs</th><th>Latest handshake</th><th>Received / sent</th><th><span class="sr-only">Actions</span></th></tr></thead>
+            <tbody>
+              {peers.map((peer) => {
+                const s = sessions.get(peer.id);
+                const endpoint = s?.endpoint ?? (peer.properties.endpoint ? `${peer.properties.endpoint.host}:${peer.properties.endpoint.port}` : null);
+                return (
+                  <tr key={peer.id} data-id={peer.id}>
+                    <td data-label="Name"><a {...linkProps(`/wireguard/${id}/peers/${peer.id}`)}>{peer.properties.name}</a></td>
+                    <td data-label="Endpoint">{endpoint ? <code>{endpoint}</code> : <span class="muted">roaming</span>}</td>
+                    <td data-label="Allowed IPs">{peer.properties.allowedIPs.map((a) => <code key={a} class="chip">{a}</code>)}</td>
+                    <td data-label="Latest handshake">{live ? <span class={isRecent(s?.latestHandshake) ? 'ok' : 'muted'}>{timeAgo(s?.latestHandshake)}</span> : <span class="muted">not reported</span>}</td>
+                    <td data-label="Received / sent">{s ? `${bytes(s.transferRxBytes)} / ${bytes(s.transferTxBytes)}` : '—'}</td>
+                    <td><button type="button" class="link danger" onClick={() => setDeleting(peer)} aria-label={`Delete peer ${peer.properties.name}`}>Delete</button></td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {deleting === 'gateway' ? (
+        <ConfirmDelete title={`Delete the gateway ${p.name}?`}
+          consequences={`Its ${peers.length} peer${peers.length === 1 ? '' : 's'} go with it${peers.length ? ` (${peers.map((x) => x.properties.name).join(', ')})` : ''}, and every client connected through it loses its tunnel.`}
+          onCancel={() => setDeleting(undefined)}
+          onConfirm={async () => { await api('DELETE', `/wireguardgateways/${id}`); navigate('/'); }} />
+      ) : deleting ? (
+        <ConfirmDelete title={`Delete the peer ${deleting.properties.name}?`}
+          consequences={`The client with the public key ${deleting.properties.publicKey} can no longer connect; its configuration stops working.`}
+          onCancel={() => setDeleting(undefined)}
+          onConfirm={async () => { await api('DELETE', `/wireguardgateways/${id}/peers/${deleting.id}`); setDeleting(undefined); await state.reload(); }} />
+      ) : null}
+    </section>
+  );
+}
