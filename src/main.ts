@@ -12,7 +12,9 @@ Commands:
   lan       bind --datacenter UUID --lan ID --interface IFNAME [--name NAME]: the LAN is this host interface
             | unbind --datacenter UUID --lan ID | list [--datacenter UUID]
   admin     reset-password --email E [--password-file F]: set a user's password, revoke its tokens
-            (contract, datacenter, lan and admin work on the service's store: --data-dir, VPNGW_DATA_DIR, VPNGW_DATABASE_URL)
+  host      token create [--ttl 15m]: a single-use enrollment token for a gateway host's agent (preview)
+            | list | drain --id UUID | remove --id UUID: the gateway hosts, their state and gateways
+            (contract, datacenter, lan, admin and host work on the service's store: --data-dir, VPNGW_DATA_DIR, VPNGW_DATABASE_URL)
   backup    --out FILE [--data-dir DIR]: an online backup of the SQLite store and the keys, in one 0600 archive
   restore   --from FILE [--data-dir DIR] [--force]: restore such an archive into a data directory
   openapi   Print the OpenAPI document of the API
@@ -35,6 +37,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./cli/lan-commands.ts')).lanCommand(rest);
     case 'admin':
       return (await import('./cli/admin-commands.ts')).adminCommand(rest);
+    case 'host':
+      return (await import('./cli/host-commands.ts')).hostCommand(rest);
     case 'backup':
       return (await import('./cli/backup-commands.ts')).backupCommand(rest);
     case 'restore':

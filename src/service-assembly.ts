@@ -12,15 +12,20 @@ import { loadOrCreateKey } from './security/key-files.ts';
 import { SecretBox } from './security/secret-box.ts';
 import { AuditRetention } from './service/audit-retention.ts';
 import { AuthService } from './service/auth-service.ts';
+import { InProcessChangeFeed } from './service/change-feed.ts';
 import { DatacenterService } from './service/datacenter-service.ts';
+import { FleetService } from './service/fleet-service.ts';
 import { UserService } from './service/user-service.ts';
 import { VpnService } from './service/vpn-service.ts';
 import { openStore } from './store/open-store.ts';
+import type { HostStore } from './store/host-store.ts';
 import type { Store } from './store/store.ts';
 
 export interface RunningService {
   app: FastifyInstance;
   store: Store;
+  /** The fleet's gateway hosts, placements and change log. */
+  hosts: HostStore;
   reconciler: Reconciler;
   auth: AuthService;
   /** Deletes audit records older than VPNGW_AUDIT_RETENTION_DAYS: at start, then hourly. */
@@ -66,11 +71,15 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
     driver: dataPlane,
     intervalMs: config.reconcileIntervalMs,
   });
-  const vpn = new VpnService({ store, secretBox, onChange: () => reconciler.nudge() });
+  // Gateway hosts' agents watch the changes placed on them (preview); the embedded reconciler still applies every gateway here.
+  const changeFeed = new InProcessChangeFeed();
+  const fleet = new FleetService({ hosts: store.hosts, store, secretBox, feed: changeFeed, ...(overrides.now ? { now: overrides.now } : {}) });
+  const vpn = new VpnService({ store, secretBox, onChange: () => { reconciler.nudge(); changeFeed.notify(); } });
   const app = await buildApp({
     vpn, auth, users: new UserService(store), datacenters: new DatacenterService(store), store, logger, location: config.location, publicUrl: config.publicUrl,
     rateLimitPerMinute: config.rateLimitPerMinute,
     http: config.http,
+    fleet,
     ready: async () => (await store.ping(), reconciler.isRunning),
     metrics,
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
@@ -80,7 +89,7 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
   reconciler.start();
   auditRetention.start();
   return {
-    app, store, reconciler, auth, auditRetention, administratorCreated: bootstrap.created,
+    app, store, hosts: store.hosts, reconciler, auth, auditRetention, administratorCreated: bootstrap.created,
     ...(bootstrap.generatedPassword ? { generatedAdminPassword: bootstrap.generatedPassword } : {}),
     async close() {
       await app.close();

@@ -10,13 +10,13 @@ import { formatRules } from '../domain/formats.ts';
 import type { HttpLimits } from '../config.ts';
 import type { AuthService } from '../service/auth-service.ts';
 import type { DatacenterService } from '../service/datacenter-service.ts';
+import type { FleetService } from '../service/fleet-service.ts';
 import type { UserService } from '../service/user-service.ts';
 import type { VpnService } from '../service/vpn-service.ts';
 import type { Store } from '../store/store.ts';
 import type { ServiceMetrics } from '../observability/metrics.ts';
 import { installAuditTrail } from './audit-hook.ts';
 import { installClientAbortCheck } from './client-abort.ts';
-import { installConsole } from './console-routes.ts';
 import { installDocsPage } from './docs-page.ts';
 import { installErrorHandling, sendError } from './error-handler.ts';
 import { installMetrics } from './metrics-routes.ts';
@@ -25,6 +25,7 @@ import type { PresentContext } from './present.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
 import { registerDatacenterRoutes } from './routes/datacenter-routes.ts';
+import { MAX_WATCH_SECONDS, registerAgentRoutes, registerFleetAdminRoutes } from './routes/fleet-routes.ts';
 import { registerLiveStatusRoutes } from './routes/live-status-routes.ts';
 import { registerUserManagementRoutes } from './routes/user-management-routes.ts';
 import { registerChildRoutes, registerGatewayRoutes } from './routes/vpn-routes.ts';
@@ -56,6 +57,8 @@ export interface AppDeps {
   metrics?: ServiceMetrics;
   /** When set, GET /metrics answers only to `Authorization: Bearer <this>`. */
   metricsToken?: string;
+  /** The fleet's control plane (/fleet/v1, /agent/v1); absent, those routes do not exist. */
+  fleet?: FleetService;
 }
 
 type AjvLike = { addFormat(name: string, check: (s: string) => boolean): unknown };
@@ -176,11 +179,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installClientAbortCheck(app);
   await app.register(swagger, { openapi: openApiInfo });
   await installDocsPage(app);
-  await installConsole(app);
   if (deps.metrics) installMetrics(app, deps.metrics, deps.metricsToken);
 
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config?.public) return;
+    // Agent routes take a gateway host's credential and nothing else; tenant routes never take one (it is no JWT).
+    if (request.routeOptions.config?.agent) {
+      request.agentHost = await (deps.fleet as FleetService).authenticateAgent(request.headers.authorization);
+      return;
+    }
     request.principal = await deps.auth.authenticate(request.headers.authorization, request.ip);
     if (request.routeOptions.config?.vpn) await deps.auth.requireVpnAccess(request.principal);
   });
@@ -209,6 +216,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerChildRoutes(app, spec, { vpn: deps.vpn, presentContext });
   }
   registerLiveStatusRoutes(app, { vpn: deps.vpn, ...(deps.liveState ? { liveState: deps.liveState } : {}) });
+  if (deps.fleet) {
+    registerFleetAdminRoutes(app, deps.fleet, deps.store);
+    // A watch must end before the server's idle-connection timeout would cut it.
+    const idleMs = deps.http?.connectionTimeoutMs ?? 0;
+    registerAgentRoutes(app, deps.fleet, idleMs > 0 ? Math.max(0, Math.min(MAX_WATCH_SECONDS * 1000, idleMs - 1000)) : MAX_WATCH_SECONDS * 1000);
+  }
   await app.ready();
   return app;
 }

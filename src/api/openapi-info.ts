@@ -10,6 +10,7 @@ export const openApiInfo = {
     securitySchemes: {
       tokenAuth: { type: 'http' as const, scheme: 'bearer', bearerFormat: 'JWT' },
       basicAuth: { type: 'http' as const, scheme: 'basic' },
+      agentAuth: { type: 'http' as const, scheme: 'bearer', description: 'A gateway host\'s credential (vpngw-agent.<...>), from POST /agent/v1/enroll.' },
     },
   },
 };

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { buildApp } from '../api/app.ts';
 import { SecretBox } from '../security/secret-box.ts';
 import { AuthService } from '../service/auth-service.ts';
+import { InProcessChangeFeed } from '../service/change-feed.ts';
 import { DatacenterService } from '../service/datacenter-service.ts';
+import { FleetService } from '../service/fleet-service.ts';
 import { UserService } from '../service/user-service.ts';
 import { VpnService } from '../service/vpn-service.ts';
 import { openSqliteStore } from '../store/sqlite-store.ts';
@@ -17,6 +19,7 @@ export async function generateOpenApiDocument(): Promise<string> {
       auth: new AuthService({ store, signingKey: key }),
       users: new UserService(store),
       datacenters: new DatacenterService(store),
+      fleet: new FleetService({ hosts: store.hosts, store, secretBox: new SecretBox(key), feed: new InProcessChangeFeed() }),
       store,
       rateLimitPerMinute: 0,
       logger: false,

@@ -1,0 +1,90 @@
+import { Type } from 'typebox';
+import { Uuid } from './common.ts';
+
+/**
+ * The fleet's wire shapes: enrollment tokens and hosts (installation administrators, /fleet/v1) and
+ * the agent's enrollment, inventory, desired-state watch and reports (/agent/v1). Not IONOS Cloud API
+ * shapes: gateway hosts are this implementation's own.
+ */
+
+const MAX_ENROLLMENT_TTL_SECONDS = 24 * 3600;
+export const DEFAULT_ENROLLMENT_TTL_SECONDS = 15 * 60;
+
+export const EnrollmentTokenCreate = Type.Object({
+  ttlSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: MAX_ENROLLMENT_TTL_SECONDS, description: 'Lifetime; default 900 (15 min).' })),
+});
+
+export const EnrollmentTokenCreated = Type.Object({
+  id: Uuid,
+  token: Type.String({ description: 'Shown once; single use.' }),
+  expiresAt: Type.String(),
+});
+
+const HostName = Type.String({ minLength: 1, maxLength: 63, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
+const Version = Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9_.+~-]*$' });
+
+export const EnrollRequest = Type.Object({
+  token: Type.String({ minLength: 1, maxLength: 200 }),
+  name: HostName,
+  version: Version,
+});
+
+export const EnrollResponse = Type.Object({
+  hostId: Uuid,
+  credential: Type.String({ description: 'The agent\'s credential: Authorization: Bearer <credential>. Shown once.' }),
+});
+
+export const Inventory = Type.Object({
+  addresses: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 1024, description: 'Addresses on the host: candidate gatewayIPs.' }),
+  delegatedBlocks: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 256, description: 'CIDR blocks whose addresses the agent may assign.' }),
+  lans: Type.Array(Type.Object({
+    datacenterId: Uuid,
+    lanId: Type.String({ pattern: '^[0-9]{1,10}$' }),
+    interface: Type.String({ minLength: 1, maxLength: 15 }),
+  }), { maxItems: 1024 }),
+  version: Version,
+});
+
+export const InventoryAccepted = Type.Object({ hostId: Uuid, revision: Type.Integer() });
+
+export const DesiredQuery = Type.Object({
+  since: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$', description: 'The revision of the last answer; absent: a full snapshot.' })),
+  wait: Type.Optional(Type.String({ pattern: '^[0-9]{1,2}$', description: 'Seconds to wait for a change, 0-60; default 0.' })),
+});
+
+export const DesiredResponse = Type.Object({
+  revision: Type.Integer({ description: 'Pass as since in the next request.' }),
+  full: Type.Boolean({ description: 'True: gateways is everything placed on the host; anything else it runs is to be removed.' }),
+  gateways: Type.Array(Type.Unknown({ description: 'The desired state of a gateway placed on the host, secrets included.' })),
+  removed: Type.Array(Uuid, { description: 'Gateways no longer placed on the host.' }),
+});
+
+export const ReportRequest = Type.Object({
+  gateways: Type.Array(Type.Object({
+    id: Uuid,
+    generation: Type.Integer({ minimum: 0 }),
+    status: Type.Union([Type.Literal('AVAILABLE'), Type.Literal('FAILED')]),
+    message: Type.Optional(Type.String({ maxLength: 1000 })),
+  }), { maxItems: 1000 }),
+});
+
+export const ReportResponse = Type.Object({
+  gateways: Type.Array(Type.Object({
+    id: Uuid,
+    outcome: Type.Union([Type.Literal('RECORDED'), Type.Literal('STALE'), Type.Literal('NOT_PLACED_HERE')]),
+  })),
+});
+
+export const HostRead = Type.Object({
+  id: Uuid,
+  name: Type.String(),
+  state: Type.Union([Type.Literal('ACTIVE'), Type.Literal('DRAINING')]),
+  version: Type.String(),
+  createdDate: Type.String(),
+  lastContact: Type.String(),
+  addressCount: Type.Integer(),
+  delegatedBlockCount: Type.Integer(),
+  gatewayCount: Type.Integer(),
+});
+
+export const HostCollection = Type.Object({ items: Type.Array(HostRead) });
