@@ -17,6 +17,7 @@ import type { Store } from '../store/store.ts';
 import type { ServiceMetrics } from '../observability/metrics.ts';
 import { installAuditTrail } from './audit-hook.ts';
 import { installClientAbortCheck } from './client-abort.ts';
+import { installConsole } from './console-routes.ts';
 import { installDocsPage } from './docs-page.ts';
 import { installErrorHandling, sendError } from './error-handler.ts';
 import { installMetrics } from './metrics-routes.ts';
@@ -179,6 +180,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installClientAbortCheck(app);
   await app.register(swagger, { openapi: openApiInfo });
   await installDocsPage(app);
+  await installConsole(app);
   if (deps.metrics) installMetrics(app, deps.metrics, deps.metricsToken);
 
   app.addHook('onRequest', async (request) => {
