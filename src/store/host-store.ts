@@ -5,8 +5,9 @@ import type { HostState } from '../domain/placement.ts';
  * their inventory, where each gateway is placed, and the change log the agents watch.
  *
  * Revisions: one counter for the whole fleet. Every transaction that can change what a host must run
- * (a gateway write, a host's inventory, drain or removal) raises it first, which also orders those
- * transactions (a row lock on PostgreSQL; SQLite runs one at a time), re-places the gateways concerned
+ * (a gateway write, a host's inventory, drain or removal) raises it before it places anything, which
+ * orders those transactions (a row lock on PostgreSQL; SQLite runs one at a time); a gateway write does
+ * so as its last step, so that the lock is never held while waiting for another. It re-places the gateways concerned
  * and logs, at the new revision, one change per (host, gateway) it touched: the gateway changed on
  * the host, arrived there, or left it. An agent at revision R asks for the changes after R; the
  * revision it is answered is read before the changes, so a change is never skipped.

@@ -38,7 +38,12 @@ export class KyselyStore extends KyselyReader implements Store {
   }
 
   async transaction<T>(work: (tx: StoreWriter) => Promise<T>): Promise<T> {
-    const result = await this.kysely.transaction().execute((trx) => work(new KyselyWriter(trx, this.capabilities)));
+    const result = await this.kysely.transaction().execute(async (trx) => {
+      const writer = new KyselyWriter(trx, this.capabilities);
+      const value = await work(writer);
+      await writer.placeChangedGateways();
+      return value;
+    });
     await this.commits?.durable();
     return result;
   }

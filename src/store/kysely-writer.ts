@@ -26,8 +26,20 @@ async function raceChecked<T>(write: Promise<T>): Promise<T> {
 
 /** Writes inside one transaction. */
 export class KyselyWriter extends KyselyReader implements StoreWriter {
+  /** The gateways this transaction wrote: placed again (and logged for their hosts) when it ends. */
+  private readonly changedGateways = new Set<string>();
+
   constructor(db: Transaction<Database>, private readonly capabilities: EngineCapabilities) {
     super(db);
+  }
+
+  /**
+   * Places the gateways this transaction wrote, as its last step: the fleet revision's row lock is
+   * then taken after every other lock of the transaction, so it never waits in a cycle with a writer
+   * that holds that lock (which only reads, and writes placements, after it).
+   */
+  async placeChangedGateways() {
+    if (this.changedGateways.size > 0) await replaceGateways(this.db, { changed: [...this.changedGateways] });
   }
 
   async lockContract(number: number) {
@@ -56,13 +68,13 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
   async insertGateway(record: GatewayRecord) {
     await this.claimId(record.id, record.contractNumber, record.kind);
     await raceChecked(this.db.insertInto('gateways').values(gatewayToRow(record)).execute());
-    await replaceGateways(this.db, { changed: [record.id] });
+    this.changedGateways.add(record.id);
   }
 
   async updateGateway(record: GatewayRecord) {
     const { id, ...row } = gatewayToRow(record);
     await this.db.updateTable('gateways').set(row).where('id', '=', id).execute();
-    await replaceGateways(this.db, { changed: [id] });
+    this.changedGateways.add(id);
   }
 
   async deleteGateway(id: string) {
@@ -71,7 +83,7 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
       .execute();
     await this.db.deleteFrom('gateway_children').where('gateway_id', '=', id).execute();
     await this.db.deleteFrom('gateways').where('id', '=', id).execute();
-    await replaceGateways(this.db, { changed: [id] });
+    this.changedGateways.add(id);
   }
 
   async insertChild(record: ChildRecord) {

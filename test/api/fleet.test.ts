@@ -223,3 +223,20 @@ describe('fleet control plane', () => {
     assert.equal((await call('POST', '/fleet/v1/hosts/not-a-uuid/drain', svc.basic)).status, 400);
   });
 });
+
+describe('agent routes are rate limited like every route, before their credential is looked at', () => {
+  let svc: TestService;
+  before(async () => { svc = await startTestService({ env: { VPNGW_RATE_LIMIT: '3' } }); });
+  after(async () => { await svc.stop(); });
+
+  test('the fourth request of a minute from one address is 429 in the IONOS shape', async () => {
+    const statuses = [];
+    for (let i = 0; i < 4; i++) {
+      statuses.push((await svc.request('GET', '/agent/v1/desired', undefined, { authorization: `Bearer vpngw-agent.${'x'.repeat(43)}` }, '192.0.2.77')).status);
+    }
+    assert.deepEqual(statuses, [401, 401, 401, 429]);
+    const enroll = await svc.request('POST', '/agent/v1/enroll', { token: 'vpngw-enroll.x', name: 'n', version: '1' }, { authorization: '' }, '192.0.2.77');
+    assert.equal(enroll.status, 429);
+    assert.equal(enroll.body.messages[0].errorCode, 'RATE_LIMITED');
+  });
+});

@@ -134,6 +134,18 @@ function describeHostStore(engine: string, open: () => Promise<KyselyStore>) {
       assert.equal(await store.hosts.placementOf(withoutLan.id), old.id);
       assert.deepEqual((await store.hosts.getInventory(young.id)).lans, [{ datacenterId: DC, lanId: '1', interface: 'eth1' }]);
     });
+
+    test('gateway writes racing an inventory change all end up where placement says', async () => {
+      const e = await enrolled('race-e', '2026-01-01T00:00:07.000Z');
+      const racing = Array.from({ length: 12 }, () => gateway('203.0.113.50'));
+      await Promise.all([
+        ...racing.map((g) => store.transaction((tx) => tx.insertGateway(g))),
+        store.hosts.replaceInventory(e.id, { addresses: ['203.0.113.50'], delegatedBlocks: [], lans: [] }, '1', LATER),
+      ]);
+      for (const g of racing) assert.equal(await store.hosts.placementOf(g.id), e.id, 'no gateway missed the host that arrived meanwhile');
+      const snapshot = await store.hosts.changesFor(e.id, undefined);
+      assert.deepEqual(snapshot.placed, racing.map((g) => g.id).sort());
+    });
   });
 }
 
