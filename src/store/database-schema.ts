@@ -159,14 +159,16 @@ export interface GatewayPlacementsTable {
 
 /** A change an agent must see: the gateway changed, arrived on or left the host, at this revision. */
 export interface FleetChangesTable {
-  revision: number;
+  /** A bigint: PostgreSQL answers it as a string, read through Number(). */
+  revision: number | string;
   host_id: string;
   gateway_id: string;
 }
 
 export interface FleetRevisionTable {
   id: number;
-  value: number;
+  /** A bigint: PostgreSQL answers it as a string, read through Number(). */
+  value: number | string;
 }
 
 export interface Database {

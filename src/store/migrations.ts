@@ -223,16 +223,16 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('gateway_placements_by_host').on('gateway_placements').column('host_id').execute();
       await db.schema
         .createTable('fleet_changes')
-        .addColumn('revision', 'integer', (c) => c.notNull())
+        .addColumn('revision', 'bigint', (c) => c.notNull())
         .addColumn('host_id', 'text', (c) => c.notNull())
         .addColumn('gateway_id', 'text', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('fleet_changes_by_host').on('fleet_changes').columns(['host_id', 'revision']).execute();
-      // One row: the fleet's revision. Writers raise it in their transaction, which orders them (a row lock on PostgreSQL).
+      // One row: the fleet's revision (64 bits: every gateway write raises it). Writers raise it in their transaction, which orders them (a row lock on PostgreSQL).
       await db.schema
         .createTable('fleet_revision')
         .addColumn('id', 'integer', (c) => c.primaryKey())
-        .addColumn('value', 'integer', (c) => c.notNull())
+        .addColumn('value', 'bigint', (c) => c.notNull())
         .execute();
       await sql`insert into fleet_revision (id, value) values (1, 0)`.execute(db);
     },

@@ -210,6 +210,17 @@ describe('fleet control plane', () => {
     assert.equal((await put({})).status, 200);
   });
 
+  test('a malformed watch query or report is 400 naming the field', async () => {
+    for (const [path, field] of [['/agent/v1/desired?wait=soon', /wait/], ['/agent/v1/desired?since=-1', /since/]] as const) {
+      const answer = await call('GET', path, hostA.auth);
+      assert.equal(answer.status, 400, answer.text);
+      assert.match(answer.body.messages[0].message, field);
+    }
+    const report = await call('POST', '/agent/v1/reports', hostA.auth, { gateways: [{ id: 'nope', generation: 1, status: 'AVAILABLE' }] });
+    assert.equal(report.status, 400);
+    assert.match(report.body.messages[0].message, /^gateways\[0\]\.id /);
+  });
+
   test('a drained host gets no new gateways; a removed host\'s credential stops working', async () => {
     const c = await enrollHost('host-c', { addresses: ['192.0.2.40'] });
     const drained = await call('POST', `/fleet/v1/hosts/${c.hostId}/drain`, svc.basic);
