@@ -8,6 +8,7 @@ import { LinuxDriver } from './agent/linux/linux-driver.ts';
 import { buildApp } from './api/app.ts';
 import type { Config } from './config.ts';
 import { createServiceMetrics } from './observability/metrics.ts';
+import { ReadinessProbe } from './observability/readiness-probe.ts';
 import { loadOrCreateKey } from './security/key-files.ts';
 import { SecretBox } from './security/secret-box.ts';
 import { AuditRetention } from './service/audit-retention.ts';
@@ -27,6 +28,8 @@ export interface RunningService {
   /** The fleet's gateway hosts, placements and change log. */
   hosts: HostStore;
   reconciler: Reconciler;
+  /** What /readyz answers; close() turns it to "shutting down" first. */
+  readiness: ReadinessProbe;
   auth: AuthService;
   /** Deletes audit records older than VPNGW_AUDIT_RETENTION_DAYS: at start, then hourly. */
   auditRetention: AuditRetention;
@@ -34,6 +37,10 @@ export interface RunningService {
   administratorCreated: boolean;
   /** Set when the first administrator was created with a generated password (printed once). */
   generatedAdminPassword?: string;
+  /**
+   * Drains: /readyz answers "shutting down", no new connection is accepted, requests in flight
+   * finish, the reconciler's current pass finishes and no new one starts; then the store closes.
+   */
   close(): Promise<void>;
 }
 
@@ -71,6 +78,7 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
     driver: dataPlane,
     intervalMs: config.reconcileIntervalMs,
   });
+  const readiness = new ReadinessProbe({ store, reconciler, reconcileIntervalMs: config.reconcileIntervalMs });
   // Gateway hosts' agents watch the changes placed on them (preview); the embedded reconciler still applies every gateway here.
   const changeFeed = new InProcessChangeFeed();
   const fleet = new FleetService({ hosts: store.hosts, store, secretBox, feed: changeFeed, ...(overrides.now ? { now: overrides.now } : {}) });
@@ -80,7 +88,7 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
     rateLimitPerMinute: config.rateLimitPerMinute,
     http: config.http,
     fleet,
-    ready: async () => (await store.ping(), reconciler.isRunning),
+    ready: () => readiness.check(),
     metrics,
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     ...live,
@@ -89,12 +97,11 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
   reconciler.start();
   auditRetention.start();
   return {
-    app, store, hosts: store.hosts, reconciler, auth, auditRetention, administratorCreated: bootstrap.created,
+    app, store, hosts: store.hosts, reconciler, readiness, auth, auditRetention, administratorCreated: bootstrap.created,
     ...(bootstrap.generatedPassword ? { generatedAdminPassword: bootstrap.generatedPassword } : {}),
     async close() {
-      await app.close();
-      await reconciler.stop();
-      await auditRetention.stop();
+      readiness.shuttingDown();
+      await Promise.all([app.close(), reconciler.stop(), auditRetention.stop()]);
       await store.close();
     },
   };

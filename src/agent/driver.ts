@@ -24,6 +24,11 @@ export interface DataPlaneDriver {
   listApplied(): Promise<GatewayRef[]>;
   /** Removes what an interrupted write left (temp files, key files); called before each full pass. */
   sweepInterruptedWrites(): Promise<void>;
+  /**
+   * What the data plane needs and lacks now (a tool removed, the namespace gone), each as a short
+   * phrase; empty when all is there. Cheap (no commands run): called once per reconcile pass.
+   */
+  missingPrerequisites?(): string[];
 }
 
 /** What a WireGuard peer's session looks like now, as `wg show` reports it. */

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DesiredGateway, GatewayKind } from '../domain/desired-state.ts';
 import { renderSwanctlConfig } from '../render/swanctl-config.ts';
@@ -57,6 +57,18 @@ export class FilesDriver implements DataPlaneDriver {
 
   async sweepInterruptedWrites(): Promise<void> {
     removeFilesMatching(this.root, ATOMIC_TEMP_FILE);
+  }
+
+  /** The directory it writes into must be one and writable (it is created when absent). */
+  missingPrerequisites(): string[] {
+    try {
+      if (!statSync(this.root).isDirectory()) return [`${this.root} is not a directory`];
+      accessSync(this.root, constants.W_OK);
+      return [];
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      return code === 'ENOENT' ? [] : [`${this.root} is not writable (${code ?? 'I/O error'})`];
+    }
   }
 
   async listApplied(): Promise<GatewayRef[]> {

@@ -32,6 +32,16 @@ export interface PassSummary {
   removed: number;
 }
 
+/** The reconciler as readiness sees it. */
+export interface ReconcilerHealth {
+  running: boolean;
+  /** Epoch ms of the last completed pass, or of the start while none has completed. */
+  lastProgressAt?: number;
+  passCompleted: boolean;
+  /** What the data plane lacked at the last pass's check (empty: all there). */
+  dataPlaneProblems: string[];
+}
+
 /**
  * One loop: observe, compare, apply, report status. Every pass handles every gateway (the driver
  * does nothing where desired and observed already match), so drift is repaired on the next pass.
@@ -42,12 +52,16 @@ export class Reconciler {
   private again = false;
   private fullPassDue = true;
   private stopped = true;
+  private startedAt: number | undefined;
+  private lastCompletedAt: number | undefined;
+  private dataPlaneProblems: string[] = [];
   passes = 0;
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
   start() {
     this.stopped = false;
+    this.startedAt = Date.now();
     this.timer = setInterval(() => this.nudge({ full: true }), this.deps.intervalMs);
     this.timer.unref();
     this.nudge({ full: true });
@@ -61,6 +75,25 @@ export class Reconciler {
 
   get isRunning() {
     return !this.stopped;
+  }
+
+  /** Whether a pass is running now (a stop waits for it). */
+  get passInProgress() {
+    return this.running !== undefined;
+  }
+
+  /**
+   * For readiness: whether it runs, when its last pass completed (epoch ms; before the first, when
+   * it started) and what the data plane lacked at the last pass's check.
+   */
+  health(): ReconcilerHealth {
+    const lastProgressAt = this.lastCompletedAt ?? this.startedAt;
+    return {
+      running: !this.stopped,
+      ...(lastProgressAt !== undefined ? { lastProgressAt } : {}),
+      passCompleted: this.lastCompletedAt !== undefined,
+      dataPlaneProblems: this.dataPlaneProblems,
+    };
   }
 
   /**
@@ -102,6 +135,7 @@ export class Reconciler {
 
   private async pass(options: { full?: boolean }): Promise<PassSummary> {
     const summary: PassSummary = { applied: 0, failed: 0, removed: 0 };
+    this.dataPlaneProblems = this.deps.driver.missingPrerequisites?.() ?? [];
     if (options.full) await this.deps.driver.sweepInterruptedWrites();
     const gateways = options.full ? await this.deps.store.listAllGateways() : await this.deps.store.listGatewaysWithPendingChanges();
     const bindings = lanBindingMap(await this.deps.store.listLanBindings());
@@ -114,6 +148,7 @@ export class Reconciler {
     }
     if (options.full) await this.removeUnwanted(new Set(gateways.map((g) => g.id)), summary);
     this.passes += 1;
+    this.lastCompletedAt = Date.now();
     return summary;
   }
 

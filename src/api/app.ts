@@ -15,12 +15,14 @@ import type { UserService } from '../service/user-service.ts';
 import type { VpnService } from '../service/vpn-service.ts';
 import type { Store } from '../store/store.ts';
 import type { ServiceMetrics } from '../observability/metrics.ts';
+import type { ReadinessAnswer } from '../observability/readiness-probe.ts';
 import { installAuditTrail } from './audit-hook.ts';
 import { installClientAbortCheck } from './client-abort.ts';
 import { installConsole } from './console-routes.ts';
 import { installDocsPage } from './docs-page.ts';
 import { installErrorHandling, sendError } from './error-handler.ts';
 import { installMetrics } from './metrics-routes.ts';
+import { registerReadinessRoute } from './readiness-route.ts';
 import { openApiInfo } from './openapi-info.ts';
 import type { PresentContext } from './present.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
@@ -52,8 +54,8 @@ export interface AppDeps {
   http?: HttpLimits;
   /** The data plane's live sessions, when the driver can report them. */
   liveState?: LiveStateSource;
-  /** Answers whether the service is ready (store reachable, reconciler running). */
-  ready?: () => Promise<boolean>;
+  /** Answers whether the service is ready (store, reconciler, data plane) or shutting down. */
+  ready?: () => Promise<ReadinessAnswer>;
   /** Prometheus series; GET /metrics is served when given. */
   metrics?: ServiceMetrics;
   /** When set, GET /metrics answers only to `Authorization: Bearer <this>`. */
@@ -110,6 +112,8 @@ function createServer(deps: AppDeps): FastifyInstance {
     },
     routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
     clientErrorHandler: answerClientError,
+    // While draining, a request on a connection still open is served (with Connection: close), so /readyz answers "shutting down".
+    return503OnClosing: false,
     // Errors the router raises before any route runs (a malformed URL, an over-long path parameter).
     frameworkErrors: (error: { statusCode?: number }, _request: unknown, reply: FastifyReply) =>
       sendError(reply, error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400, 'BAD_REQUEST_URL',
@@ -202,10 +206,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Probes are never rate-limited: a load balancer sharing an address with busy clients must not take a healthy server out.
   app.get('/healthz', { config: { public: true, rateLimit: false }, schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
-  app.get('/readyz', { config: { public: true, rateLimit: false }, schema: { hide: true } }, async (_request, reply) => {
-    const ready = deps.ready ? await deps.ready().catch(() => false) : true;
-    return ready ? { status: 'ready' } : sendError(reply, 503, 'NOT_READY', 'The store is not reachable or the reconciler is not running.');
-  });
+  registerReadinessRoute(app, deps.ready);
 
   const baseUrlOf = (request: FastifyRequest) => (deps.publicUrl ?? `${request.protocol}://${request.host}`).replace(/\/+$/, '');
   const presentContext = (request: FastifyRequest): PresentContext => ({ baseUrl: baseUrlOf(request), location: deps.location });

@@ -20,7 +20,11 @@ describe('while the store is unreachable', () => {
       const res = await svc.request('GET', '/wireguardgateways');
       assertIonosError(res, 503, undefined, 'STORE_UNAVAILABLE');
       assert.ok(!res.text.includes('5432') && !res.text.includes('ECONNREFUSED'), 'no internals in the message');
-      assertIonosError(await svc.request('GET', '/readyz', undefined, { authorization: '' }), 503);
+      const notReady = await svc.request('GET', '/readyz', undefined, { authorization: '' });
+      assert.equal(notReady.status, 503);
+      assert.equal(notReady.body.httpStatus, 503);
+      assert.deepEqual(notReady.body.messages, [{ errorCode: 'NOT_READY', message: 'store: not reachable' }]);
+      assert.equal(notReady.body.checks.store, 'not reachable');
       assert.equal((await svc.request('GET', '/healthz', undefined, { authorization: '' })).status, 200);
     } finally {
       Object.assign(store, saved);

@@ -12,6 +12,7 @@ import { GatewayRecords } from './gateway-records.ts';
 import { IpsecDataplane } from './ipsec-dataplane.ts';
 import { gatewayNamespaceName, wireguardInterfaceName } from './names.ts';
 import { removeLegacyLayout } from './legacy-layout.ts';
+import { missingPrerequisites } from './prerequisites.ts';
 import { killExactCommand } from './process-table.ts';
 import type { IpsecBackend } from './strongswan-conf.ts';
 import type { ObservedIkeSa } from './swanctl-parse.ts';
@@ -55,6 +56,12 @@ export class LinuxDriver implements DataPlaneDriver, LiveStateSource {
     this.network = new GatewayNetwork(new Shell(this.runner, options.netns), this.runner);
     mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
     this.records = new GatewayRecords(join(options.stateDir, 'gateways.json'));
+  }
+
+  /** The tools, plugins, device and namespace `vpngw serve` checked at start, checked again (file lookups only). */
+  missingPrerequisites(): string[] {
+    return missingPrerequisites({ ipsecBackend: this.options.ipsecBackend, ...(this.options.netns ? { netns: this.options.netns } : {}) })
+      .map((what) => `${what} missing`);
   }
 
   async apply(desired: DesiredGateway): Promise<void> {
