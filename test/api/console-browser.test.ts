@@ -7,10 +7,12 @@ import { test, type TestContext } from 'node:test';
 import jsQRModule from 'jsqr';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { buildConsole } from '../../scripts/build-console.js';
+import type { GatewayLiveState, GatewayRef, IpsecTunnelLiveState, LiveStateSource, WireguardPeerLiveState } from '../../src/agent/driver.ts';
 import { wireguardPublicKey } from '../../src/domain/wireguard-keys.ts';
 import { renderSwanctlClientConfig } from '../../src/render/client-swanctl-config.ts';
 import { isCi } from '../support/ci.ts';
-import { connection, DATACENTER_ID, ipsecGateway, ipsecTunnel, PSK } from '../support/fixtures.ts';
+import { FakeDriver } from '../support/fake-driver.ts';
+import { connection, DATACENTER_ID, ipsecGateway, ipsecTunnel, PEER_PUBLIC_KEY, PSK, wireguardGateway, wireguardPeer } from '../support/fixtures.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, basicAuth, startTestService, type TestService } from '../support/test-service.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -306,4 +308,62 @@ test('the web console in headless Chromium: sign-in, gateways, a peer with its c
   writeFileSync(join(ARTIFACTS, 'first-load.json'), `${JSON.stringify(metrics, null, 2)}\n`);
   process.stdout.write(`# console first load: ${(metrics.gzipBytes / 1024).toFixed(1)} KiB gzip, sign-in usable after ${metrics.interactiveMs} ms (DOMContentLoaded ${metrics.domContentLoadedMs} ms)\n`);
   assert.ok(metrics.gzipBytes < 100 * 1024, `the first load stays small (${metrics.gzipBytes} bytes gzip)`);
+});
+
+/** A fake data plane that also reports live sessions, as the linux driver does; the test sets what it reports. */
+class FakeLiveStateDriver extends FakeDriver implements LiveStateSource {
+  peers: WireguardPeerLiveState[] = [];
+  tunnels: IpsecTunnelLiveState[] = [];
+
+  async liveState(ref: GatewayRef): Promise<GatewayLiveState> {
+    return ref.kind === 'wireguard'
+      ? { kind: 'wireguard', namespace: 'fake', interfaceName: 'wg-fake', present: true, listenPort: 51820, lans: [], peers: this.peers }
+      : { kind: 'ipsec', namespace: 'fake', charonRunning: true, lans: [], tunnels: this.tunnels };
+  }
+}
+
+test('the web console shows live sessions as the data plane reports them and follows their changes (a fake live-state driver)', { timeout: 120_000 }, async (t) => {
+  if (!requireChromium(t)) return;
+  await buildConsole();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const driver = new FakeLiveStateDriver();
+  const svc = await startTestService({ driver });
+  const profile = mkdtempSync(join(tmpdir(), 'vpngw-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS, viewport: { width: 1280, height: 900 } });
+  t.after(async () => {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+    await svc.stop();
+  });
+  const base = await svc.app.listen({ host: '127.0.0.1', port: 0 });
+  const gateway = await svc.request('POST', '/wireguardgateways', wireguardGateway());
+  const peer = await svc.request('POST', `/wireguardgateways/${gateway.body.id}/peers`, wireguardPeer());
+  const ipsec = await svc.request('POST', '/ipsecgateways', ipsecGateway());
+  const tunnel = await svc.request('POST', `/ipsecgateways/${ipsec.body.id}/tunnels`, ipsecTunnel());
+  assert.deepEqual([gateway.status, peer.status, ipsec.status, tunnel.status], [201, 201, 201, 201]);
+  driver.peers = [{ publicKey: PEER_PUBLIC_KEY, endpoint: null, latestHandshake: null, transferRxBytes: 0, transferTxBytes: 0 }];
+  driver.tunnels = [{ tunnelId: tunnel.body.id, ikeState: 'CONNECTING', ikeEstablished: false, childEstablished: false, bytesIn: 0, bytesOut: 0 }];
+
+  const page = context.pages()[0] ?? await context.newPage();
+  await logIn(page, base, ADMIN_EMAIL, ADMIN_PASSWORD);
+  const wireguardRow = page.locator('table.gateways[data-kind="wireguard"] tbody tr');
+  const ipsecRow = page.locator('table.gateways[data-kind="ipsec"] tbody tr');
+  await wireguardRow.getByText('0 / 1').waitFor();
+  await ipsecRow.getByText('0 / 1').waitFor();
+
+  // The peer shakes hands and the tunnel comes up: the overview follows by itself.
+  driver.peers = [{ publicKey: PEER_PUBLIC_KEY, endpoint: '198.51.100.7:51820', latestHandshake: new Date(Date.now() - 125_000).toISOString(), transferRxBytes: 1536, transferTxBytes: 3 * 1024 * 1024 }];
+  driver.tunnels = [{ tunnelId: tunnel.body.id, ikeState: 'ESTABLISHED', ikeEstablished: true, childEstablished: true, bytesIn: 2048, bytesOut: 4096 }];
+  await wireguardRow.getByText('1 / 1').waitFor({ timeout: 15_000 });
+  await ipsecRow.getByText('1 / 1').waitFor({ timeout: 15_000 });
+  await screenshots(page, '15-overview-live');
+
+  await page.getByRole('link', { name: 'My Company Gateway' }).click();
+  const peerRow = page.locator('table.peers tbody tr');
+  await peerRow.getByText('2 minutes ago').waitFor();
+  assert.match(await peerRow.innerText(), /198\.51\.100\.7:51820[\s\S]*1\.5 KiB \/ 3\.0 MiB/);
+  await screenshots(page, '16-wireguard-gateway-live');
+  await page.goto(`${base}/console/ipsec/${ipsec.body.id}`);
+  await page.locator('table.tunnels').getByText(/established · 2\.0 KiB in \/ 4\.0 KiB out/).waitFor();
+  assert.deepEqual(overflowing, [], 'no page scrolls sideways');
 });
