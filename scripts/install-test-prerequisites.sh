@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   ca-certificates
+  openssl
   iproute2
   iputils-ping
   procps

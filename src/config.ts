@@ -29,6 +29,8 @@ export interface Config {
   auditRetentionDays: number;
   /** Bounds on client connections, so slow or idle clients cannot hold the server's sockets. */
   http: HttpLimits;
+  /** With both files: HTTPS only, from this certificate (chain) and key, both PEM; reloaded on SIGHUP and when they change. */
+  tls?: { certFile: string; keyFile: string };
   logLevel: string;
   /** json (default) or pretty: one readable line per entry, for a terminal. */
   logFormat: LogFormat;
@@ -69,6 +71,8 @@ const OPTIONS = {
   'request-timeout': { type: 'string', env: 'VPNGW_REQUEST_TIMEOUT_MS', fallback: '20000' },
   'connection-timeout': { type: 'string', env: 'VPNGW_CONNECTION_TIMEOUT_MS', fallback: '60000' },
   'keep-alive-timeout': { type: 'string', env: 'VPNGW_KEEP_ALIVE_TIMEOUT_MS', fallback: '72000' },
+  'tls-cert': { type: 'string', env: 'VPNGW_TLS_CERT' },
+  'tls-key': { type: 'string', env: 'VPNGW_TLS_KEY' },
 } as const;
 
 export class ConfigError extends Error {
@@ -100,6 +104,12 @@ function httpLimitsOf(get: (name: keyof typeof OPTIONS) => string | undefined): 
   // Node refuses a headers timeout longer than the request timeout, which covers the headers too.
   if (limits.headersTimeoutMs > limits.requestTimeoutMs) throw new ConfigError('VPNGW_HEADERS_TIMEOUT_MS must not exceed VPNGW_REQUEST_TIMEOUT_MS.');
   return limits;
+}
+
+function tlsFilesOf(cert: string | undefined, key: string | undefined): { tls?: Config['tls'] } {
+  if (cert === undefined && key === undefined) return {};
+  if (cert === undefined || key === undefined) throw new ConfigError('VPNGW_TLS_CERT and VPNGW_TLS_KEY (--tls-cert, --tls-key) go together: give both files or neither.');
+  return { tls: { certFile: resolve(cert), keyFile: resolve(key) } };
 }
 
 /** Reads the configuration of `vpngw serve`; secrets (keys, passwords) come only from the environment. */
@@ -143,6 +153,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     rateLimitPerMinute: integerSetting('VPNGW_RATE_LIMIT', get('rate-limit') ?? '', 0, 10_000_000),
     auditRetentionDays: integerSetting('VPNGW_AUDIT_RETENTION_DAYS', get('audit-retention-days') ?? '', 0, 36_500),
     http: httpLimitsOf(get),
+    ...tlsFilesOf(get('tls-cert'), get('tls-key')),
     logLevel: get('log-level') ?? 'info',
     logFormat,
   };

@@ -11,6 +11,7 @@ import { createServiceMetrics } from './observability/metrics.ts';
 import { ReadinessProbe } from './observability/readiness-probe.ts';
 import { loadOrCreateKey } from './security/key-files.ts';
 import { SecretBox } from './security/secret-box.ts';
+import { loadTlsCredentials, secureContextOptions, TlsReloader } from './security/tls-credentials.ts';
 import { AuditRetention } from './service/audit-retention.ts';
 import { AuthService } from './service/auth-service.ts';
 import { InProcessChangeFeed } from './service/change-feed.ts';
@@ -37,6 +38,8 @@ export interface RunningService {
   administratorCreated: boolean;
   /** Set when the first administrator was created with a generated password (printed once). */
   generatedAdminPassword?: string;
+  /** With TLS: reads the certificate and key again (SIGHUP); false when they could not be used and the previous ones stay. */
+  reloadTls?: () => boolean;
   /**
    * Drains: /readyz answers "shutting down", no new connection is accepted, requests in flight
    * finish, the reconciler's current pass finishes and no new one starts; then the store closes.
@@ -62,6 +65,8 @@ function liveStateOf(driver: DataPlaneDriver): { liveState?: LiveStateSource } {
 
 /** Builds the whole service from a configuration: store, keys, services, reconciler and API. */
 export async function assembleService(config: Config, logger: Logger, driver?: DataPlaneDriver, overrides: ServiceOverrides = {}): Promise<RunningService> {
+  // Unusable TLS files stop the start before anything is opened (TlsFilesError).
+  const tls = config.tls ? loadTlsCredentials(config.tls) : undefined;
   const store = await openStore(config);
   const secretBox = new SecretBox(loadOrCreateKey(config.dataDir, 'secret.key', config.secretKey, 'VPNGW_SECRET_KEY'));
   const signingKey = loadOrCreateKey(config.dataDir, 'token-signing.key', config.tokenSigningKey, 'VPNGW_TOKEN_SIGNING_KEY');
@@ -92,14 +97,23 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
     metrics,
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     ...live,
+    ...(tls ? { tls } : {}),
   });
+  const tlsReloader = config.tls ? new TlsReloader({
+    files: config.tls,
+    apply: (credentials) => (app.server as unknown as { setSecureContext(options: object): void }).setSecureContext(secureContextOptions(credentials)),
+    log: logger.child({ component: 'tls' }),
+  }) : undefined;
+  tlsReloader?.watch();
   const auditRetention = new AuditRetention({ store, days: config.auditRetentionDays, logger: logger.child({ component: 'audit-retention' }) });
   reconciler.start();
   auditRetention.start();
   return {
     app, store, hosts: store.hosts, reconciler, readiness, auth, auditRetention, administratorCreated: bootstrap.created,
     ...(bootstrap.generatedPassword ? { generatedAdminPassword: bootstrap.generatedPassword } : {}),
+    ...(tlsReloader ? { reloadTls: () => tlsReloader.reload('SIGHUP') } : {}),
     async close() {
+      tlsReloader?.close();
       readiness.shuttingDown();
       await Promise.all([app.close(), reconciler.stop(), auditRetention.stop()]);
       await store.close();

@@ -8,6 +8,7 @@ import type { LiveStateSource } from '../agent/driver.ts';
 import { ApiError } from '../domain/errors.ts';
 import { formatRules } from '../domain/formats.ts';
 import type { HttpLimits } from '../config.ts';
+import { secureContextOptions, type TlsCredentials } from '../security/tls-credentials.ts';
 import type { AuthService } from '../service/auth-service.ts';
 import type { DatacenterService } from '../service/datacenter-service.ts';
 import type { FleetService } from '../service/fleet-service.ts';
@@ -62,6 +63,8 @@ export interface AppDeps {
   metricsToken?: string;
   /** The fleet's control plane (/fleet/v1, /agent/v1); absent, those routes do not exist. */
   fleet?: FleetService;
+  /** When given, the server speaks HTTPS only (TLS 1.2 and later) with this certificate. */
+  tls?: TlsCredentials;
 }
 
 type AjvLike = { addFormat(name: string, check: (s: string) => boolean): unknown };
@@ -99,12 +102,23 @@ function serverTimeouts(limits: HttpLimits | undefined) {
   };
 }
 
+/**
+ * Fastify hands `https` instead of `http` to the server it creates, so with TLS the HTTP server
+ * options (the headers timeout) go along with the certificate.
+ */
+function serverOptions(deps: AppDeps) {
+  const timeouts = serverTimeouts(deps.http);
+  if (!deps.tls) return timeouts;
+  const { http, ...rest } = timeouts;
+  return { ...rest, https: { ...http, ...secureContextOptions(deps.tls) } };
+}
+
 function createServer(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger || undefined,
     logger: deps.logger ? undefined : false,
     bodyLimit: BODY_LIMIT_BYTES,
-    ...serverTimeouts(deps.http),
+    ...serverOptions(deps),
     requestIdHeader: false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];

@@ -1,9 +1,10 @@
 import { ApiClient, ApiRequestError } from './api-client.ts';
 import type { CliContext, CommandGroup, OptionValues, Subcommand } from './command.ts';
-import { loginFilePath, readStoredLogin, removeStoredLogin, resolveApiUrl, writeStoredLogin, type ConnectionOptions } from './credentials.ts';
+import { loginFilePath, readStoredLogin, removeStoredLogin, resolveApiUrl, resolveCaFile, writeStoredLogin, type ConnectionOptions } from './credentials.ts';
 import { formatJson, formatTable } from './output.ts';
 import { integerOption, str } from './property-options.ts';
 import { promptSecret, readSecretFile, UsageError } from './secret-input.ts';
+import { trustingDispatcher } from './tls-trust.ts';
 
 type TokenInfo = { id: string; createdDate: string; expirationDate: string };
 
@@ -22,14 +23,16 @@ async function loginPassword(values: OptionValues, env: NodeJS.ProcessEnv): Prom
 export const login: Subcommand = {
   summary: 'Log in: get a token for the API and keep it (mode 0600) in $XDG_CONFIG_HOME/vpngw or ~/.config/vpngw.',
   options: { ttl: { type: 'string' } },
-  optionsHelp: '--api-url URL --username EMAIL [--password-file FILE|-] [--ttl SECONDS] (the password is asked for when not given)',
+  optionsHelp: '--api-url URL --username EMAIL [--password-file FILE|-] [--ttl SECONDS] [--ca-file FILE] (the password is asked for when not given; the CA file is kept with the token)',
   async run(ctx, values) {
     const username = str(values, 'username') || ctx.env.VPNGW_USERNAME || ctx.env.IONOS_USERNAME;
     if (!username) throw new UsageError('--username (or IONOS_USERNAME) is required');
     const apiUrl = resolveApiUrl(values as ConnectionOptions, ctx.env);
-    const client = new ApiClient(apiUrl, { kind: 'basic', username, password: await loginPassword(values, ctx.env) });
+    const caFile = resolveCaFile(values as ConnectionOptions, ctx.env, apiUrl);
+    const client = new ApiClient(apiUrl, { kind: 'basic', username, password: await loginPassword(values, ctx.env) },
+      caFile ? { dispatcher: trustingDispatcher(caFile) } : {});
     const { token } = await client.get<{ token: string }>(`/auth/v1/tokens/generate${ttlQuery(values)}`);
-    const path = writeStoredLogin(ctx.env, { apiUrl, token, username });
+    const path = writeStoredLogin(ctx.env, { apiUrl, token, username, ...(caFile ? { caFile } : {}) });
     if (ctx.output === 'json') ctx.out(formatJson({ apiUrl, username, credentialsFile: path }));
     else ctx.out(`Logged in to ${apiUrl} as ${username}; the token is kept in ${path}\n`);
   },
@@ -50,7 +53,7 @@ export const logout: Subcommand = {
       ctx.out('Not logged in.\n');
       return;
     }
-    const failure = await revokeStoredToken(stored.apiUrl, stored.token);
+    const failure = await revokeStoredToken(stored.apiUrl, stored.token, stored.caFile);
     const path = loginFilePath(ctx.env);
     if (failure && values.force !== true) {
       ctx.err(`vpngw logout: could not revoke the token (${failure}); it is still valid until it expires, so ${path} was kept `
@@ -64,9 +67,9 @@ export const logout: Subcommand = {
 };
 
 /** Revokes the token on its server; returns why that failed, or undefined when the token is no longer valid. */
-async function revokeStoredToken(apiUrl: string, token: string): Promise<string | undefined> {
+async function revokeStoredToken(apiUrl: string, token: string, caFile: string | undefined): Promise<string | undefined> {
   try {
-    await new ApiClient(apiUrl, { kind: 'bearer', token }).delete('/auth/v1/tokens?criteria=CURRENT');
+    await new ApiClient(apiUrl, { kind: 'bearer', token }, caFile ? { dispatcher: trustingDispatcher(caFile) } : {}).delete('/auth/v1/tokens?criteria=CURRENT');
     return undefined;
   } catch (error) {
     // An expired or already revoked token is as good as revoked.

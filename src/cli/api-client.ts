@@ -1,3 +1,6 @@
+import type { Agent } from 'undici';
+import { untrustedCertificateMessage } from './tls-trust.ts';
+
 /** How the CLI proves who it is: a token (Bearer), an email and password (Basic), or nothing yet. */
 export type Credentials =
   | { kind: 'bearer'; token: string }
@@ -68,10 +71,13 @@ export class ApiClient {
   readonly baseUrl: string;
   /** When set (--wait), every request ends by then: --wait-timeout bounds the whole command, not just the polling. */
   readonly deadline: number | undefined;
+  /** With --ca-file: the connections that also trust that CA. */
+  private readonly dispatcher: Agent | undefined;
 
-  constructor(baseUrl: string, private readonly credentials: Credentials, options: { deadline?: number } = {}) {
+  constructor(baseUrl: string, private readonly credentials: Credentials, options: { deadline?: number; dispatcher?: Agent } = {}) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     this.deadline = options.deadline;
+    this.dispatcher = options.dispatcher;
   }
 
   private authorization(): Record<string, string> {
@@ -100,10 +106,13 @@ export class ApiClient {
         headers: { accept: 'application/json', ...this.authorization(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(timeout.ms),
-      });
+        ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
+      } as RequestInit);
     } catch (error) {
       if (isTimeout(error)) throw noAnswer();
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const untrusted = untrustedCertificateMessage(cause);
+      if (untrusted) throw new ApiRequestError(untrusted, undefined);
       throw new ApiRequestError(`cannot reach the API at ${this.baseUrl}: ${cause?.code ?? cause?.message ?? (error as Error).message}`, undefined);
     }
     let text: string;

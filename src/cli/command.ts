@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { ApiClient, ApiRequestError } from './api-client.ts';
-import { resolveApiUrl, resolveCredentials, type ConnectionOptions } from './credentials.ts';
+import { resolveApiUrl, resolveCaFile, resolveCredentials, type ConnectionOptions } from './credentials.ts';
 import { formatDetails, formatJson, formatTable, type Column, type OutputFormat } from './output.ts';
 import { UsageError } from './secret-input.ts';
+import { trustingDispatcher } from './tls-trust.ts';
 
 export type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string };
 export type OptionValues = Record<string, string | boolean | Array<string | boolean> | undefined>;
@@ -33,6 +34,7 @@ export type CommandGroup = Record<string, Subcommand>;
 
 export const COMMON_OPTIONS: Record<string, OptionSpec> = {
   'api-url': { type: 'string' },
+  'ca-file': { type: 'string' },
   username: { type: 'string' },
   'password-file': { type: 'string' },
   password: { type: 'string' },
@@ -44,6 +46,7 @@ export const COMMON_OPTIONS: Record<string, OptionSpec> = {
 
 const COMMON_HELP = `Common options:
   --api-url URL          the vpngw API (VPNGW_API_URL, IONOS_API_URL; default http://127.0.0.1:8080)
+  --ca-file FILE         also trust the CA certificate(s) in FILE for an https:// API (VPNGW_CA_FILE; kept by \`vpngw login\`)
   --username EMAIL       with --password-file FILE (or IONOS_USERNAME/IONOS_PASSWORD); else IONOS_TOKEN or \`vpngw login\`
   -o, --output FORMAT    table (default) or json
   --wait                 block until the resource is AVAILABLE (or deleted); --wait-timeout SECONDS bounds
@@ -80,8 +83,12 @@ export function buildContext(values: OptionValues, env: NodeJS.ProcessEnv): CliC
   const apiUrl = resolveApiUrl(connection, env);
   const enabled = values.wait === true;
   const deadline = Date.now() + waitTimeoutMs(values['wait-timeout']);
+  const caFile = resolveCaFile(connection, env, apiUrl);
   return {
-    client: new ApiClient(apiUrl, resolveCredentials(connection, env, apiUrl), enabled ? { deadline } : {}),
+    client: new ApiClient(apiUrl, resolveCredentials(connection, env, apiUrl), {
+      ...(enabled ? { deadline } : {}),
+      ...(caFile ? { dispatcher: trustingDispatcher(caFile) } : {}),
+    }),
     env,
     output: outputFormat(values.output),
     wait: { enabled, deadline },

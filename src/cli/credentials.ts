@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-file.ts';
 import type { Credentials } from './api-client.ts';
 import { readSecretFile } from './secret-input.ts';
@@ -12,6 +12,8 @@ export interface StoredLogin {
   apiUrl: string;
   token: string;
   username?: string;
+  /** The CA file given at login (--ca-file), trusted for this API from then on. */
+  caFile?: string;
 }
 
 /** The connection options every client command accepts. */
@@ -20,6 +22,7 @@ export interface ConnectionOptions {
   username?: string;
   'password-file'?: string;
   password?: string;
+  'ca-file'?: string;
 }
 
 /** `$XDG_CONFIG_HOME/vpngw`, else `~/.config/vpngw`. */
@@ -61,6 +64,13 @@ const normalizeUrl = (url: string) => url.trim().replace(/\/+$/, '');
 export function resolveApiUrl(values: ConnectionOptions, env: NodeJS.ProcessEnv): string {
   const given = values['api-url'] || env.VPNGW_API_URL || env.IONOS_API_URL || readStoredLogin(env)?.apiUrl || DEFAULT_API_URL;
   return normalizeUrl(given);
+}
+
+/** --ca-file, else VPNGW_CA_FILE, else the one the stored login for this API was made with; as an absolute path. */
+export function resolveCaFile(values: ConnectionOptions, env: NodeJS.ProcessEnv, apiUrl: string): string | undefined {
+  const stored = readStoredLogin(env);
+  const given = values['ca-file'] || env.VPNGW_CA_FILE || (stored && normalizeUrl(stored.apiUrl) === apiUrl ? stored.caFile : undefined);
+  return given ? resolve(given) : undefined;
 }
 
 function passwordFrom(values: ConnectionOptions, env: NodeJS.ProcessEnv): string | undefined {

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { missingPrerequisites } from '../agent/linux/prerequisites.ts';
 import { createLogger, logDestination } from '../logger.ts';
 import { assembleService, type RunningService } from '../service-assembly.ts';
+import { TlsFilesError } from '../security/tls-credentials.ts';
 import { NewerSchemaError } from '../store/schema-version.ts';
 import { isStoreUnavailable } from '../store/store.ts';
 import { writeInitialPassword } from './initial-password.ts';
@@ -52,6 +53,9 @@ export async function serve(argv: string[]): Promise<number> {
   };
   process.once('SIGINT', () => void shutdown());
   process.once('SIGTERM', () => void shutdown());
+  // With TLS, SIGHUP reloads the certificate and key (a renewal); without, it ends the process as before.
+  const reloadTls = service.reloadTls;
+  if (reloadTls) process.on('SIGHUP', () => void reloadTls());
   return await new Promise<number>(() => undefined);
 }
 
@@ -60,7 +64,8 @@ async function startService(config: Config, logger: Logger): Promise<RunningServ
   try {
     return await assembleService(config, logger);
   } catch (error) {
-    if (error instanceof NewerSchemaError) process.stderr.write(`vpngw serve: ${error.message}\n`);
+    if (error instanceof TlsFilesError) process.stderr.write(`vpngw serve: ${error.message}\n`);
+    else if (error instanceof NewerSchemaError) process.stderr.write(`vpngw serve: ${error.message}\n`);
     else if (isStoreUnavailable(error)) process.stderr.write(`vpngw serve: cannot reach the store: ${(error as Error).message}\n`);
     else throw error;
     return undefined;
@@ -82,7 +87,7 @@ function serviceUrl(config: Config, service: RunningService): string {
   const address = service.app.server.address() as AddressInfo | null;
   const port = address?.port ?? config.port;
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '::1' : config.host;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return `${config.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /**
