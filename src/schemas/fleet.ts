@@ -88,3 +88,12 @@ export const HostRead = Type.Object({
 });
 
 export const HostCollection = Type.Object({ items: Type.Array(HostRead) });
+
+export const UnplacedCollection = Type.Object({
+  items: Type.Array(Type.Object({
+    id: Uuid,
+    contractNumber: Type.Integer(),
+    gatewayIP: Type.String(),
+    message: Type.String({ description: 'Why no host runs it, e.g. no gateway host holds 203.0.113.7.' }),
+  })),
+});

@@ -6,7 +6,7 @@ import { forbidden, notFound, unauthorized, ApiError } from '../domain/errors.ts
 import { validateInventory } from '../domain/host-inventory.ts';
 import type { Principal } from '../domain/principal.ts';
 import type { SecretBox } from '../security/secret-box.ts';
-import type { HostInventory, HostRecord, HostStore, HostSummary } from '../store/host-store.ts';
+import type { HostInventory, HostRecord, HostStore, HostSummary, UnplacedGateway } from '../store/host-store.ts';
 import type { Store } from '../store/store.ts';
 import type { ChangeFeed } from './change-feed.ts';
 
@@ -185,6 +185,11 @@ export class FleetService {
 
   listHosts(): Promise<HostSummary[]> {
     return this.deps.hosts.listHosts();
+  }
+
+  /** The gateways no host runs, and why ("no gateway host holds 203.0.113.7"). */
+  listUnplaced(): Promise<UnplacedGateway[]> {
+    return this.deps.hosts.listUnplaced();
   }
 
   async drainHost(id: string): Promise<HostSummary> {

@@ -65,6 +65,14 @@ export interface HostChanges {
   removed: string[];
 }
 
+/** A gateway no host runs, and why. */
+export interface UnplacedGateway {
+  id: string;
+  contractNumber: number;
+  gatewayIP: string;
+  message: string;
+}
+
 export interface HostStore {
   insertEnrollmentToken(token: EnrollmentTokenRecord): Promise<void>;
   /**
@@ -86,6 +94,8 @@ export interface HostStore {
   removeHost(hostId: string): Promise<boolean>;
   /** The host's changes after `since`; everything placed on it when `since` is undefined. */
   changesFor(hostId: string, since: number | undefined): Promise<HostChanges>;
+  /** Every gateway (not being deleted) that no host runs, with the reason, oldest first. */
+  listUnplaced(): Promise<UnplacedGateway[]>;
   /** The host a gateway is placed on, null when none. */
   placementOf(gatewayId: string): Promise<string | null>;
   currentRevision(): Promise<number>;

@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely';
-import type { HostState } from '../domain/placement.ts';
+import { placeGateway, type HostState } from '../domain/placement.ts';
 import type { Database, HostsTable } from './database-schema.ts';
-import { replaceGateways } from './fleet-placement.ts';
-import type { EnrollmentRefusal, EnrollmentTokenRecord, HostChanges, HostInventory, HostRecord, HostStore, HostSummary } from './host-store.ts';
+import { loadPlacementHosts, replaceGateways } from './fleet-placement.ts';
+import type {
+  EnrollmentRefusal, EnrollmentTokenRecord, HostChanges, HostInventory, HostRecord, HostStore, HostSummary, UnplacedGateway,
+} from './host-store.ts';
 import type { CommitSync } from './wal-group-sync.ts';
 
 const UNIQUE_VIOLATION = new Set(['23505', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
@@ -153,6 +155,22 @@ export class KyselyHostStore implements HostStore {
     const placed = await placedNow(ids);
     const here = new Set(placed);
     return { revision, placed, removed: ids.filter((id) => !here.has(id)) };
+  }
+
+  async listUnplaced(): Promise<UnplacedGateway[]> {
+    const rows = await this.db.selectFrom('gateways').select(['id', 'contract_number', 'properties']).where('deleting', '=', 0)
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('gateway_placements').select('gateway_id')
+        .whereRef('gateway_placements.gateway_id', '=', 'gateways.id').where('gateway_placements.host_id', 'is not', null))))
+      .orderBy('created_date').orderBy('id').execute();
+    const hosts = await loadPlacementHosts(this.db);
+    return rows.map((row) => {
+      const properties = JSON.parse(row.properties) as { gatewayIP?: string; connections?: Array<{ datacenterId: string; lanId: string }> };
+      const gatewayIP = String(properties.gatewayIP ?? '');
+      const placed = placeGateway({ gatewayIP, connections: properties.connections ?? [], deleting: false, currentHostId: null }, hosts);
+      // A host may have come to hold the address after the last placement; say so rather than a stale reason.
+      const message = placed.hostId === null ? placed.message : 'a gateway host holds the address; it is placed at the next change';
+      return { id: row.id, contractNumber: Number(row.contract_number), gatewayIP, message };
+    });
   }
 
   async placementOf(gatewayId: string) {

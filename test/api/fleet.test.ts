@@ -221,6 +221,17 @@ describe('fleet control plane', () => {
     assert.match(report.body.messages[0].message, /^gateways\[0\]\.id /);
   });
 
+  test('a gateway whose address no host holds is listed with the reason, for the installation\'s administrators only', async () => {
+    const lonely = (await call('POST', '/ipsecgateways', svc.basic, ipsecGateway({ gatewayIP: '198.51.100.99', name: 'lonely' }))).body.id as string;
+    const listed = await call('GET', '/fleet/v1/unplaced-gateways', svc.basic);
+    assert.equal(listed.status, 200, listed.text);
+    const item = listed.body.items.find((i: { id: string }) => i.id === lonely);
+    assert.deepEqual(item, { id: lonely, contractNumber: 31000001, gatewayIP: '198.51.100.99', message: 'no gateway host holds 198.51.100.99' });
+    assert.ok(!listed.body.items.some((i: { id: string }) => i.id === wgOnA || i.id === ipsecOnB), 'placed gateways are not listed');
+    assert.equal((await call('GET', '/fleet/v1/unplaced-gateways', tenantB)).status, 403);
+    assert.equal((await call('GET', '/fleet/v1/unplaced-gateways', hostA.auth)).status, 401);
+  });
+
   test('a drained host gets no new gateways; a removed host\'s credential stops working', async () => {
     const c = await enrollHost('host-c', { addresses: ['192.0.2.40'] });
     const drained = await call('POST', `/fleet/v1/hosts/${c.hostId}/drain`, svc.basic);

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { unauthorized } from '../../domain/errors.ts';
 import {
   DEFAULT_ENROLLMENT_TTL_SECONDS, DesiredQuery, DesiredResponse, EnrollmentTokenCreate, EnrollmentTokenCreated, EnrollRequest, EnrollResponse,
-  HostCollection, HostRead, Inventory, InventoryAccepted, ReportRequest, ReportResponse,
+  HostCollection, HostRead, Inventory, InventoryAccepted, ReportRequest, ReportResponse, UnplacedCollection,
 } from '../../schemas/fleet.ts';
 import type { FleetService, ReportItem } from '../../service/fleet-service.ts';
 import type { HostInventory, HostRecord } from '../../store/host-store.ts';
@@ -62,6 +62,11 @@ export function registerFleetAdminRoutes(app: FastifyInstance, fleet: FleetServi
   app.get('/fleet/v1/hosts', { schema: operation('fleetHostsGet', 'Fleet', { response: { 200: HostCollection, ...errors } }) }, async (request) => {
     await admin(request);
     return { items: await fleet.listHosts() };
+  });
+
+  app.get('/fleet/v1/unplaced-gateways', { schema: operation('fleetUnplacedGatewaysGet', 'Fleet', { response: { 200: UnplacedCollection, ...errors } }) }, async (request) => {
+    await admin(request);
+    return { items: await fleet.listUnplaced() };
   });
 
   app.post('/fleet/v1/hosts/:hostId/drain', { schema: operation('fleetHostsDrainPost', 'Fleet', { response: { 200: HostRead, ...errors } }) }, async (request) => {
