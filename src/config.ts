@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import ipaddr from 'ipaddr.js';
 import type { LogFormat } from './logger.ts';
 
 /** Everything the service can be told, from flags first, then VPNGW_* environment variables, then defaults. */
@@ -31,6 +32,8 @@ export interface Config {
   http: HttpLimits;
   /** With both files: HTTPS only, from this certificate (chain) and key, both PEM; reloaded on SIGHUP and when they change. */
   tls?: { certFile: string; keyFile: string };
+  /** Reverse proxies (addresses or CIDRs) whose X-Forwarded-For/-Proto/-Host are believed; empty: never. */
+  trustedProxies: string[];
   logLevel: string;
   /** json (default) or pretty: one readable line per entry, for a terminal. */
   logFormat: LogFormat;
@@ -73,6 +76,7 @@ const OPTIONS = {
   'keep-alive-timeout': { type: 'string', env: 'VPNGW_KEEP_ALIVE_TIMEOUT_MS', fallback: '72000' },
   'tls-cert': { type: 'string', env: 'VPNGW_TLS_CERT' },
   'tls-key': { type: 'string', env: 'VPNGW_TLS_KEY' },
+  'trusted-proxies': { type: 'string', env: 'VPNGW_TRUSTED_PROXIES' },
 } as const;
 
 export class ConfigError extends Error {
@@ -110,6 +114,19 @@ function tlsFilesOf(cert: string | undefined, key: string | undefined): { tls?: 
   if (cert === undefined && key === undefined) return {};
   if (cert === undefined || key === undefined) throw new ConfigError('VPNGW_TLS_CERT and VPNGW_TLS_KEY (--tls-cert, --tls-key) go together: give both files or neither.');
   return { tls: { certFile: resolve(cert), keyFile: resolve(key) } };
+}
+
+/** A comma-separated list of addresses and CIDRs, each checked; an empty list trusts no proxy. */
+export function parseTrustedProxies(raw: string | undefined): string[] {
+  const entries = (raw ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  for (const entry of entries) {
+    const [address = '', prefix] = entry.split('/');
+    // Four dotted decimals or IPv6 only: ipaddr.js also reads shorthands such as 127.1, a proxy list should not.
+    const validAddress = ipaddr.IPv4.isValidFourPartDecimal(address) || ipaddr.IPv6.isValid(address);
+    const valid = validAddress && (prefix === undefined || (/^[0-9]{1,3}$/.test(prefix) && ipaddr.isValidCIDR(entry)));
+    if (!valid) throw new ConfigError(`VPNGW_TRUSTED_PROXIES: "${entry}" is not an IP address or CIDR (e.g. 10.0.0.5, 10.0.0.0/8, fd00::/8).`);
+  }
+  return entries;
 }
 
 /** Reads the configuration of `vpngw serve`; secrets (keys, passwords) come only from the environment. */
@@ -154,6 +171,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     auditRetentionDays: integerSetting('VPNGW_AUDIT_RETENTION_DAYS', get('audit-retention-days') ?? '', 0, 36_500),
     http: httpLimitsOf(get),
     ...tlsFilesOf(get('tls-cert'), get('tls-key')),
+    trustedProxies: parseTrustedProxies(get('trusted-proxies')),
     logLevel: get('log-level') ?? 'info',
     logFormat,
   };

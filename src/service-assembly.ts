@@ -98,6 +98,7 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     ...live,
     ...(tls ? { tls } : {}),
+    trustedProxies: config.trustedProxies,
   });
   const tlsReloader = config.tls ? new TlsReloader({
     files: config.tls,

@@ -65,6 +65,8 @@ export interface AppDeps {
   fleet?: FleetService;
   /** When given, the server speaks HTTPS only (TLS 1.2 and later) with this certificate. */
   tls?: TlsCredentials;
+  /** Proxies (addresses, CIDRs) whose X-Forwarded-* headers set request.ip, .protocol and .host; none: they are ignored. */
+  trustedProxies?: string[];
 }
 
 type AjvLike = { addFormat(name: string, check: (s: string) => boolean): unknown };
@@ -119,6 +121,7 @@ function createServer(deps: AppDeps): FastifyInstance {
     logger: deps.logger ? undefined : false,
     bodyLimit: BODY_LIMIT_BYTES,
     ...serverOptions(deps),
+    ...(deps.trustedProxies && deps.trustedProxies.length > 0 ? { trustProxy: deps.trustedProxies } : {}),
     requestIdHeader: false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
