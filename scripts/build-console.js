@@ -1,6 +1,6 @@
 // Builds the web console (console/) into dist/console/: one minified script and one stylesheet with
 // content hashes in their names, and index.html naming them. Run by `npm run build`.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -9,10 +9,8 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 
 /** Bundles the console into outDir (default dist/console); answers the asset names index.html references. */
 export async function buildConsole(outDir = join(root, 'dist/console')) {
-  // Built beside the target and swapped in whole, so a server starting meanwhile never reads half a build.
-  const staging = `${outDir}.building-${process.pid}`;
-  const assets = join(staging, 'assets');
-  rmSync(staging, { recursive: true, force: true });
+  const assets = join(outDir, 'assets');
+  rmSync(outDir, { recursive: true, force: true });
   mkdirSync(assets, { recursive: true });
   const result = await build({
     entryPoints: { app: join(root, 'console/src/main.tsx') },
@@ -37,11 +35,7 @@ export async function buildConsole(outDir = join(root, 'dist/console')) {
   const html = readFileSync(join(root, 'console/index.html'), 'utf8')
     .replace('%SCRIPT%', `/console/assets/${script}`)
     .replace('%STYLE%', `/console/assets/${style}`);
-  writeFileSync(join(staging, 'index.html'), html);
-  const previous = `${outDir}.previous-${process.pid}`;
-  if (existsSync(outDir)) renameSync(outDir, previous);
-  renameSync(staging, outDir);
-  rmSync(previous, { recursive: true, force: true });
+  writeFileSync(join(outDir, 'index.html'), html);
   return { script, style };
 }
 

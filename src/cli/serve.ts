@@ -7,6 +7,7 @@ import { assembleService, type RunningService } from '../service-assembly.ts';
 import { TlsFilesError } from '../security/tls-credentials.ts';
 import { NewerSchemaError } from '../store/schema-version.ts';
 import { isStoreUnavailable } from '../store/store.ts';
+import { installGracefulShutdown } from './graceful-shutdown.ts';
 import { writeInitialPassword } from './initial-password.ts';
 
 /** `vpngw serve`: runs the API with its embedded reconciler until SIGINT/SIGTERM. */
@@ -46,13 +47,8 @@ export async function serve(argv: string[]): Promise<number> {
     return 1;
   }
   if (service.administratorCreated) process.stderr.write(firstRunBanner(config, service, passwordFile));
-  const shutdown = async () => {
-    logger.info('shutting down');
-    await service.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown());
-  process.once('SIGTERM', () => void shutdown());
+  installGracefulShutdown({ server: service.app.server, passInProgress: () => service.reconciler.passInProgress, close: () => service.close() },
+    { logger, timeoutMs: config.shutdownTimeoutMs, exit: (code) => process.exit(code) });
   // With TLS, SIGHUP reloads the certificate and key (a renewal); without, it ends the process as before.
   const reloadTls = service.reloadTls;
   if (reloadTls) process.on('SIGHUP', () => void reloadTls());
@@ -103,7 +99,7 @@ function firstRunBanner(config: Config, service: RunningService, passwordFile: s
   const login = `vpngw login --api-url ${url} --username ${config.adminEmail}${passwordFile ? ` --password-file ${passwordFile}` : ''}`;
   return [
     '',
-    `vpngw is serving ${url}  (web console: ${url}/console/, API documentation: ${url}/docs)`,
+    `vpngw is serving ${url}  (API documentation: ${url}/docs)`,
     `Created the first contract with its administrator ${config.adminEmail}.`,
     ...password,
     `Log in:  ${login}`,
