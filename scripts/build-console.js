@@ -1,6 +1,6 @@
 // Builds the web console (console/) into dist/console/: one minified script and one stylesheet with
 // content hashes in their names, and index.html naming them. Run by `npm run build`.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -9,8 +9,10 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 
 /** Bundles the console into outDir (default dist/console); answers the asset names index.html references. */
 export async function buildConsole(outDir = join(root, 'dist/console')) {
-  const assets = join(outDir, 'assets');
-  rmSync(outDir, { recursive: true, force: true });
+  // Built beside the target and swapped in whole, so a server starting meanwhile never reads half a build.
+  const staging = `${outDir}.building-${process.pid}`;
+  const assets = join(staging, 'assets');
+  rmSync(staging, { recursive: true, force: true });
   mkdirSync(assets, { recursive: true });
   const result = await build({
     entryPoints: { app: join(root, 'console/src/main.tsx') },
@@ -35,7 +37,11 @@ export async function buildConsole(outDir = join(root, 'dist/console')) {
   const html = readFileSync(join(root, 'console/index.html'), 'utf8')
     .replace('%SCRIPT%', `/console/assets/${script}`)
     .replace('%STYLE%', `/console/assets/${style}`);
-  writeFileSync(join(outDir, 'index.html'), html);
+  writeFileSync(join(staging, 'index.html'), html);
+  const previous = `${outDir}.previous-${process.pid}`;
+  if (existsSync(outDir)) renameSync(outDir, previous);
+  renameSync(staging, outDir);
+  rmSync(previous, { recursive: true, force: true });
   return { script, style };
 }
 

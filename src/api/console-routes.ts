@@ -44,6 +44,18 @@ function send(request: FastifyRequest, reply: FastifyReply, file: ConsoleFile, c
   return reply.send(file.body);
 }
 
+/** The page and its assets, read once; none when the directory went away meanwhile (a rebuild swapping it). */
+function loadBuild(directory: string): { index: ConsoleFile; assets: Map<string, ConsoleFile> } | undefined {
+  try {
+    const assets = new Map<string, ConsoleFile>();
+    const assetDir = `${directory}assets/`;
+    if (existsSync(assetDir)) for (const name of readdirSync(assetDir)) assets.set(name, load(`${assetDir}${name}`));
+    return { index: load(`${directory}index.html`), assets };
+  } catch {
+    return undefined;
+  }
+}
+
 const wantsHtml = (request: FastifyRequest) => /\btext\/html\b/.test(String(request.headers.accept ?? ''));
 
 /**
@@ -57,18 +69,15 @@ export async function installConsole(app: FastifyInstance, directory: string | n
   app.get('/', route, async (request, reply) =>
     wantsHtml(request) ? reply.redirect(`${CONSOLE_PREFIX}/`, 302) : sendError(reply, 404, 'NOT_FOUND', 'No resource at GET /; the web console is at /console/.'));
 
-  if (!directory) {
+  const build = directory ? loadBuild(directory) : undefined;
+  if (!build) {
     const missing = async (_request: FastifyRequest, reply: FastifyReply) =>
       sendError(reply, 404, 'CONSOLE_NOT_BUILT', 'The web console is not built on this server: `npm run build` builds it.');
     app.get(CONSOLE_PREFIX, route, missing);
     app.get(`${CONSOLE_PREFIX}/*`, route, missing);
     return;
   }
-  const index = load(`${directory}index.html`);
-  const assets = new Map<string, ConsoleFile>();
-  const assetDir = `${directory}assets/`;
-  if (existsSync(assetDir)) for (const name of readdirSync(assetDir)) assets.set(name, load(`${assetDir}${name}`));
-
+  const { index, assets } = build;
   const page = async (request: FastifyRequest, reply: FastifyReply) => {
     reply.header('content-security-policy', CONSOLE_CSP).header('x-frame-options', 'DENY');
     return send(request, reply, index, 'no-cache');

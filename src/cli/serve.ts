@@ -99,7 +99,7 @@ function firstRunBanner(config: Config, service: RunningService, passwordFile: s
   const login = `vpngw login --api-url ${url} --username ${config.adminEmail}${passwordFile ? ` --password-file ${passwordFile}` : ''}`;
   return [
     '',
-    `vpngw is serving ${url}  (API documentation: ${url}/docs)`,
+    `vpngw is serving ${url}  (web console: ${url}/console/, API documentation: ${url}/docs)`,
     `Created the first contract with its administrator ${config.adminEmail}.`,
     ...password,
     `Log in:  ${login}`,
