@@ -1,5 +1,5 @@
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { currentSession, logOut, onSessionChange } from './api.ts';
 import { Admin } from './pages/admin.tsx';
 import { IpsecGatewayPage } from './pages/ipsec-gateway.tsx';
@@ -30,6 +30,11 @@ function App() {
   const [session, setSession] = useState(currentSession());
   const path = usePath();
   useEffect(() => onSessionChange(() => setSession(currentSession())), []);
+  const firstPath = useRef(path);
+  useEffect(() => {
+    // After an in-page navigation, keyboard and screen-reader users continue at the new page's content.
+    if (path !== firstPath.current) document.getElementById('main')?.focus({ preventScroll: true });
+  }, [path]);
   useEffect(() => {
     document.title = session ? 'vpngw console' : 'Sign in · vpngw console';
   }, [session]);
