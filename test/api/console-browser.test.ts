@@ -1,41 +1,25 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import jsQRModule from 'jsqr';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { buildConsole } from '../../scripts/build-console.js';
 import type { GatewayLiveState, GatewayRef, IpsecTunnelLiveState, LiveStateSource, WireguardPeerLiveState } from '../../src/agent/driver.ts';
 import { wireguardPublicKey } from '../../src/domain/wireguard-keys.ts';
 import { renderSwanctlClientConfig } from '../../src/render/client-swanctl-config.ts';
-import { isCi } from '../support/ci.ts';
+import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../support/chromium.ts';
 import { FakeDriver } from '../support/fake-driver.ts';
 import { DATACENTER_ID, ipsecGateway, ipsecTunnel, PEER_PUBLIC_KEY, PSK, wireguardGateway, wireguardPeer } from '../support/fixtures.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, basicAuth, startTestService, type TestService } from '../support/test-service.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, '../../test-artifacts/console');
 const WIDTHS = [390, 1280] as const;
 
-/** Skips loudly without Chromium; under CI a missing browser fails, so the console cannot go untested. */
-function requireChromium(t: TestContext): boolean {
-  if (existsSync(CHROMIUM)) return true;
-  const message = `the web console test needs Chromium at ${CHROMIUM} (Debian package chromium; scripts/install-test-prerequisites.sh installs it as root)`;
-  if (isCi()) throw new Error(`under CI, ${message}`);
-  process.stderr.write(`\n!!! SKIPPING: ${message}\n\n`);
-  t.skip(message);
-  return false;
-}
-
 // jsqr is CommonJS; its decoder is both module.exports and its `default`, which is what its types describe.
 const jsQR = jsQRModule.default;
-
-const LAUNCH_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync',
-];
 
 /** Pages that are wider than the screen (the whole page scrolls sideways), with the elements sticking out. */
 const overflowing: string[] = [];
@@ -123,13 +107,13 @@ async function measureFirstLoad(context: BrowserContext, base: string) {
 }
 
 test('the web console in headless Chromium: sign-in, gateways, a peer with its configuration and QR code, live state, administration, an unprivileged member', { timeout: 240_000 }, async (t) => {
-  if (!requireChromium(t)) return;
+  if (!requireChromium(t, 'the web console test')) return;
   await buildConsole();
   mkdirSync(ARTIFACTS, { recursive: true });
   const svc = await startTestService();
   const profile = mkdtempSync(join(tmpdir(), 'vpngw-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS, acceptDownloads: true, viewport: { width: 1280, height: 900 },
+    executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, acceptDownloads: true, viewport: { width: 1280, height: 900 },
   });
   t.after(async () => {
     await context.close();
@@ -364,13 +348,13 @@ class FakeLiveStateDriver extends FakeDriver implements LiveStateSource {
 }
 
 test('the web console shows live sessions as the data plane reports them and follows their changes (a fake live-state driver)', { timeout: 120_000 }, async (t) => {
-  if (!requireChromium(t)) return;
+  if (!requireChromium(t, 'the web console test')) return;
   await buildConsole();
   mkdirSync(ARTIFACTS, { recursive: true });
   const driver = new FakeLiveStateDriver();
   const svc = await startTestService({ driver });
   const profile = mkdtempSync(join(tmpdir(), 'vpngw-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS, viewport: { width: 1280, height: 900 } });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 } });
   t.after(async () => {
     await context.close();
     rmSync(profile, { recursive: true, force: true });
