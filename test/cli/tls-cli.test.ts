@@ -171,6 +171,8 @@ describe('HTTPS: vpngw serve with a certificate, and the CLI verifying it', { sk
     serve.child.kill('SIGHUP');
     await eventually(async () => (await servedFingerprint(port)) === fingerprintOf(renewed.certFile), 5000, 'the renewed certificate after SIGHUP');
     assert.equal(serve.child.exitCode, null, 'SIGHUP did not end the process');
+    const reloads = () => serve.output().split('\n').filter((line) => line.includes('TLS certificate reloaded'));
+    await eventually(async () => reloads().some((line) => line.includes('"reason":"SIGHUP"')), 5000, 'a reload by SIGHUP in the log');
 
     // A key that is not the certificate's: a warning, and the renewed certificate stays.
     const warningsBefore = serve.output().split('TLS certificate not reloaded').length;
@@ -188,8 +190,10 @@ describe('HTTPS: vpngw serve with a certificate, and the CLI verifying it', { sk
     assert.equal(serve.child.exitCode, null);
 
     // Replacing the files is enough, without a signal (the directory is watched).
+    const byWatch = reloads().filter((line) => line.includes('"reason":"file changed"')).length;
     install(first, live);
     await eventually(async () => (await servedFingerprint(port)) === fingerprintOf(first.certFile), 5000, 'the certificate after the files changed');
+    assert.ok(reloads().filter((line) => line.includes('"reason":"file changed"')).length > byWatch, 'reloaded by the watch, not a signal');
 
     for (const key of [first.keyFile, renewed.keyFile]) {
       const body = readFileSync(key, 'utf8').split('\n').filter((line) => line && !line.startsWith('-----'));

@@ -85,3 +85,10 @@ test('both units run the installed compiled command and keep the packaged strong
   const conflicts = (readSystemdUnit(`${UNIT_DIR}/vpngw.service`).Unit?.Conflicts ?? []).flatMap((value) => value.split(/\s+/));
   assert.ok(conflicts.includes('strongswan.service'));
 });
+
+test('both units reload the TLS certificate by SIGHUP to the service\'s own process, not to the daemons in its cgroup', () => {
+  for (const name of UNITS) {
+    const unit = readSystemdUnit(`${UNIT_DIR}/${name}`);
+    assert.deepEqual(unit.Service?.ExecReload, ['/bin/kill -HUP $MAINPID'], name);
+  }
+});
