@@ -292,6 +292,7 @@ test('the web console in headless Chromium: sign-in, gateways, a peer with its c
     await page.getByText(text).first().waitFor();
     await screenshots(page, `13-admin-${tab.split(' ')[0]?.toLowerCase()}`);
   }
+  assert.match(await page.locator('table.audit tbody tr').first().innerText(), /POST \/cloudapi\/v6\/um\/groups\/:groupId\/users/, 'newest first');
   await page.locator('#audit-outcome').selectOption('failure');
   const failedRows = page.locator('table.audit tbody tr');
   assert.ok(await failedRows.count() >= 1, 'the refused peer is on record');

@@ -142,8 +142,22 @@ function Tokens() {
   );
 }
 
+const AUDIT_SHOWN = 1000;
+const AUDIT_PAGES = 50;
+
+/** The latest records, newest first: the API lists oldest first, so the pages are read to the end (at most 50 000 records). */
+async function latestAuditRecords(): Promise<{ items: AuditList['items'] }> {
+  let items: AuditList['items'] = [];
+  for (let page = 0; page < AUDIT_PAGES; page++) {
+    const batch = await api<AuditList>('GET', `/audit/v1/records?offset=${page * AUDIT_SHOWN}&limit=${AUDIT_SHOWN}`);
+    items = [...items, ...batch.items].slice(-AUDIT_SHOWN);
+    if (!batch._links.next || batch.items.length < AUDIT_SHOWN) break;
+  }
+  return { items: items.reverse() };
+}
+
 function Audit() {
-  const records = useLoad(() => api<AuditList>('GET', '/audit/v1/records?limit=1000'), []);
+  const records = useLoad(latestAuditRecords, []);
   const [filter, setFilter] = useState({ user: '', operation: '', outcome: '' });
   if (!records.data) return records.error ? <ErrorBox error={records.error} /> : <Loading what="the audit trail" />;
   const shown = records.data.items.filter((r) => r.userEmail.includes(filter.user) && r.operation.toLowerCase().includes(filter.operation.toLowerCase())
@@ -158,7 +172,7 @@ function Audit() {
             <option value="">any</option><option value="success">success</option><option value="failure">failure</option>
           </select></div>
       </form>
-      <p class="muted">{shown.length} of {records.data.items.length} records (the latest 1000).</p>
+      <p class="muted">{shown.length} of the latest {records.data.items.length} records, newest first.</p>
       <div class="table-wrap">
         <table class="audit">
           <thead><tr><th>Date</th><th>User</th><th>Operation</th><th>Resource</th><th>Status</th><th>Client</th></tr></thead>
