@@ -13,6 +13,10 @@ export async function openPostgresStore(url: string, poolSize = 10): Promise<Kys
   // pool; without a listener Node would end the whole process. The pool drops that connection and
   // opens another on the next query, which reports the outage to its caller (503) if it persists.
   pool.on('error', () => undefined);
+  // A connection that dies while a query holds it (the server stopped, the network cut) aborts that
+  // query, which reports it, and is also an 'error' event on the client, which would end the
+  // process; the pool discards that client when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const store = new KyselyStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), { rowLocks: true });
   try {
     await store.migrate();

@@ -19,6 +19,8 @@ interface RunningServe {
   dataDir: string;
   /** Every JSON log line so far. */
   logs: () => Array<{ msg: string; level: number; [key: string]: unknown }>;
+  /** What it wrote to stderr (a crash). */
+  stderr: () => string;
   exited: Promise<number | null>;
 }
 
@@ -48,7 +50,7 @@ async function launch(env: Record<string, string> = {}): Promise<RunningServe> {
     if (child.exitCode !== null) throw new Error(`vpngw serve exited with ${child.exitCode}: ${stderr}`);
     return fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
   }, 30_000, 'vpngw serve to answer /healthz');
-  return { child, port, dataDir, logs, exited };
+  return { child, port, dataDir, logs, stderr: () => stderr, exited };
 }
 
 /** A raw connection, so a test can send part of a request and the rest later. */
@@ -86,8 +88,11 @@ const refusesConnections = (port: number) => new Promise<boolean>((resolve) => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function readyz(port: number) {
-  const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+async function readyz(port: number, server: RunningServe) {
+  const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(async (error: unknown) => {
+    await sleep(1000);
+    throw new Error(`GET /readyz failed (${String(error)}: ${String((error as { cause?: unknown }).cause)}); exit code ${server.child.exitCode}, stderr: ${server.stderr()}`);
+  });
   return { status: res.status, body: await res.json() as any }; // eslint-disable-line @typescript-eslint/no-explicit-any -- API JSON
 }
 
@@ -147,7 +152,7 @@ describe('vpngw serve on SIGTERM', () => {
 describe('/readyz of a running vpngw serve', () => {
   test('503 naming the data plane while the files driver cannot write its directory, 200 again after', async () => {
     const server = await launch({ VPNGW_RECONCILE_INTERVAL_MS: '200' });
-    const ready = await readyz(server.port);
+    const ready = await readyz(server.port, server);
     assert.equal(ready.status, 200);
     assert.deepEqual(ready.body.checks, { store: 'ok', reconciler: 'ok', dataPlane: 'ok' });
     assert.equal(typeof ready.body.schema.version, 'number');
@@ -155,12 +160,12 @@ describe('/readyz of a running vpngw serve', () => {
     const directory = join(server.dataDir, 'dataplane');
     rmSync(directory, { recursive: true, force: true });
     writeFileSync(directory, 'not a directory');
-    const notReady = await eventually(async () => { const r = await readyz(server.port); return r.status === 503 && r; }, 10_000, '/readyz 503');
+    const notReady = await eventually(async () => { const r = await readyz(server.port, server); return r.status === 503 && r; }, 10_000, '/readyz 503');
     assert.deepEqual(notReady.body.messages, [{ errorCode: 'NOT_READY', message: `data plane: ${directory} is not a directory` }]);
     assert.deepEqual(notReady.body.checks, { store: 'ok', reconciler: 'ok', dataPlane: `${directory} is not a directory` });
 
     rmSync(directory);
-    await eventually(async () => (await readyz(server.port)).status === 200, 10_000, '/readyz 200 again');
+    await eventually(async () => (await readyz(server.port, server)).status === 200, 10_000, '/readyz 200 again');
     server.child.kill('SIGTERM');
     assert.equal(await server.exited, 0);
   });
@@ -175,16 +180,16 @@ describe('/readyz of a running vpngw serve', () => {
     target.hostname = '127.0.0.1';
     target.port = String(relay.port);
     const server = await launch({ VPNGW_DATABASE_URL: target.toString(), VPNGW_RECONCILE_INTERVAL_MS: '200' });
-    assert.equal((await readyz(server.port)).status, 200);
+    assert.equal((await readyz(server.port, server)).status, 200);
 
     await relay.cut();
-    const notReady = await eventually(async () => { const r = await readyz(server.port); return r.status === 503 && r; }, 10_000, '/readyz 503');
+    const notReady = await eventually(async () => { const r = await readyz(server.port, server); return r.status === 503 && r; }, 10_000, '/readyz 503');
     assert.equal(notReady.body.checks.store, 'not reachable');
     assert.ok(notReady.body.messages.some((m: { message: string }) => m.message === 'store: not reachable'));
     assert.equal((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status, 200, '/healthz needs no store');
 
     await relay.restore();
-    await eventually(async () => (await readyz(server.port)).status === 200, 15_000, '/readyz 200 again');
+    await eventually(async () => (await readyz(server.port, server)).status === 200, 15_000, '/readyz 200 again');
     server.child.kill('SIGTERM');
     assert.equal(await server.exited, 0);
   });
