@@ -5,7 +5,7 @@ const USAGE = `Usage: vpngw <command> [options]
 Commands:
   serve     Run the API server with its embedded reconciler
             (--host, --port, --data-dir, --location, --public-url, --admin-email,
-             --driver, --reconcile-interval, --log-level, --log-format; or the VPNGW_* variables)
+             --driver, --reconcile-interval, --shutdown-timeout, --log-level, --log-format; or the VPNGW_* variables)
   contract  create --admin-email E [--admin-password-file F]: a new contract (tenant) with its administrator
   datacenter create --contract N [--id UUID] [--name NAME] [--location LOC]: declare a contract's datacenter
             | list: every datacenter, its contract, and whether it was declared or claimed by first use
