@@ -15,6 +15,7 @@ import { loadTlsCredentials, secureContextOptions, TlsReloader } from './securit
 import { AuditRetention } from './service/audit-retention.ts';
 import { AuthService } from './service/auth-service.ts';
 import { InProcessChangeFeed } from './service/change-feed.ts';
+import { PostgresChangeFeed } from './store/postgres-change-feed.ts';
 import { DatacenterService } from './service/datacenter-service.ts';
 import { FleetService } from './service/fleet-service.ts';
 import { UserService } from './service/user-service.ts';
@@ -85,7 +86,8 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
   });
   const readiness = new ReadinessProbe({ store, reconciler, reconcileIntervalMs: config.reconcileIntervalMs });
   // Gateway hosts' agents watch the changes placed on them (preview); the embedded reconciler still applies every gateway here.
-  const changeFeed = new InProcessChangeFeed();
+  // Many API servers on one PostgreSQL hear each other's changes through LISTEN/NOTIFY.
+  const changeFeed = config.databaseUrl ? new PostgresChangeFeed(config.databaseUrl, logger.child({ component: 'change-feed' })) : new InProcessChangeFeed();
   const fleet = new FleetService({ hosts: store.hosts, store, secretBox, feed: changeFeed, ...(overrides.now ? { now: overrides.now } : {}) });
   const vpn = new VpnService({ store, secretBox, onChange: () => { reconciler.nudge(); changeFeed.notify(); } });
   const app = await buildApp({
@@ -107,6 +109,7 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
   }) : undefined;
   tlsReloader?.watch();
   const auditRetention = new AuditRetention({ store, days: config.auditRetentionDays, logger: logger.child({ component: 'audit-retention' }) });
+  if (changeFeed instanceof PostgresChangeFeed) await changeFeed.start();
   reconciler.start();
   auditRetention.start();
   return {
@@ -117,6 +120,7 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
       tlsReloader?.close();
       readiness.shuttingDown();
       await Promise.all([app.close(), reconciler.stop(), auditRetention.stop()]);
+      if (changeFeed instanceof PostgresChangeFeed) await changeFeed.close();
       await store.close();
     },
   };
