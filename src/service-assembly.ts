@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { FilesDriver } from './agent/files-driver.ts';
 import { Reconciler } from './agent/reconciler.ts';
+import { StoreDesiredStateSource } from './agent/store-desired-state-source.ts';
 import type { DataPlaneDriver, LiveStateSource } from './agent/driver.ts';
 import { LinuxDriver } from './agent/linux/linux-driver.ts';
 import { buildApp } from './api/app.ts';
@@ -80,7 +81,7 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
     .catch(async (error: unknown) => { await store.close(); throw error; });
   const reconciler = new Reconciler({
     observer: metrics.reconcile,
-    store, secretBox, logger: logger.child({ component: 'reconciler' }),
+    source: new StoreDesiredStateSource(store, secretBox), logger: logger.child({ component: 'reconciler' }),
     driver: dataPlane,
     intervalMs: config.reconcileIntervalMs,
   });

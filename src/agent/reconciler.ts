@@ -1,13 +1,11 @@
 import type { Logger } from 'pino';
-import type { SecretBox } from '../security/secret-box.ts';
-import type { GatewayRecord, Store } from '../store/store.ts';
-import { desiredGateway, lanBindingMap, type LanBindings } from './desired-state-builder.ts';
+import type { ApplyOutcome, DesiredStateSource, GatewayToConverge } from './desired-state-source.ts';
 import { DataPlaneError, type DataPlaneDriver } from './driver.ts';
 
 export interface ReconcilerDeps {
-  store: Store;
+  /** What to converge and where outcomes go: the embedded store or an API server. */
+  source: DesiredStateSource;
   driver: DataPlaneDriver;
-  secretBox: SecretBox;
   logger: Logger;
   /** How often a full pass runs even without a nudge (drift repair). */
   intervalMs: number;
@@ -137,13 +135,12 @@ export class Reconciler {
     const summary: PassSummary = { applied: 0, failed: 0, removed: 0 };
     this.dataPlaneProblems = this.deps.driver.missingPrerequisites?.() ?? [];
     if (options.full) await this.deps.driver.sweepInterruptedWrites();
-    const gateways = options.full ? await this.deps.store.listAllGateways() : await this.deps.store.listGatewaysWithPendingChanges();
-    const bindings = lanBindingMap(await this.deps.store.listLanBindings());
+    const gateways = await this.deps.source.gatewaysToConverge({ full: options.full === true });
     for (const gateway of gateways) {
       if (gateway.deleting) {
         await this.destroy(gateway, summary);
       } else {
-        await this.apply(gateway, bindings, summary);
+        await this.apply(gateway, summary);
       }
     }
     if (options.full) await this.removeUnwanted(new Set(gateways.map((g) => g.id)), summary);
@@ -152,11 +149,10 @@ export class Reconciler {
     return summary;
   }
 
-  private async apply(gateway: GatewayRecord, bindings: LanBindings, summary: PassSummary) {
-    let outcome: { status: 'AVAILABLE' | 'FAILED'; message: string | null };
+  private async apply(gateway: GatewayToConverge, summary: PassSummary) {
+    let outcome: ApplyOutcome;
     try {
-      const children = await this.deps.store.listAllChildren(gateway.id);
-      await this.deps.driver.apply(desiredGateway(gateway, children, this.deps.secretBox, bindings));
+      await this.deps.driver.apply(await gateway.desired());
       outcome = { status: 'AVAILABLE', message: null };
       summary.applied += 1;
     } catch (error) {
@@ -164,14 +160,15 @@ export class Reconciler {
       if (!(error instanceof DataPlaneError)) this.deps.logger.error({ err: error, gatewayId: gateway.id }, 'apply failed');
       summary.failed += 1;
     }
-    const unchanged = gateway.appliedGeneration === gateway.generation && gateway.status === outcome.status && gateway.statusMessage === outcome.message;
-    if (!unchanged) await this.deps.store.recordApplyOutcome(gateway.id, gateway.generation, outcome);
+    const recorded = gateway.recorded;
+    const unchanged = recorded !== undefined && recorded.appliedGeneration === gateway.generation && recorded.status === outcome.status && recorded.message === outcome.message;
+    if (!unchanged) await this.deps.source.recordApplyOutcome(gateway.id, gateway.generation, outcome);
   }
 
-  private async destroy(gateway: GatewayRecord, summary: PassSummary) {
+  private async destroy(gateway: GatewayToConverge, summary: PassSummary) {
     try {
       await this.deps.driver.remove({ kind: gateway.kind, id: gateway.id });
-      await this.deps.store.purgeDeletedGateway(gateway.id);
+      await this.deps.source.confirmRemoval(gateway.id);
       summary.removed += 1;
     } catch (error) {
       this.deps.logger.error({ err: error, gatewayId: gateway.id }, 'removing a gateway failed; retrying on the next pass');
