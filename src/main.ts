@@ -6,6 +6,10 @@ Commands:
   serve     Run the API server with its embedded reconciler
             (--host, --port, --data-dir, --location, --public-url, --admin-email,
              --driver, --reconcile-interval, --shutdown-timeout, --log-level, --log-format; or the VPNGW_* variables)
+  agent     Run a gateway host's data plane from the API servers' desired state (fleet, preview)
+            (--server URL[,URL...], --data-dir, --enrollment-token-file, --name, --ca-file, --address IP,
+             --delegated-block CIDR, --lan DATACENTER_ID:LAN_ID=IFNAME, --driver linux|files, --ipsec-backend, --netns,
+             --reconcile-interval, --heartbeat-interval, --log-level; or VPNGW_AGENT_* variables)
   contract  create --admin-email E [--admin-password-file F]: a new contract (tenant) with its administrator
   datacenter create --contract N [--id UUID] [--name NAME] [--location LOC]: declare a contract's datacenter
             | list: every datacenter, its contract, and whether it was declared or claimed by first use
@@ -29,6 +33,8 @@ async function main(argv: string[]): Promise<number> {
     // Loaded on demand: a client command should not pay for the server, the store and the drivers.
     case 'serve':
       return (await import('./cli/serve.ts')).serve(rest);
+    case 'agent':
+      return (await import('./cli/agent.ts')).agentCommand(rest);
     case 'contract':
       return (await import('./cli/contract.ts')).contractCommand(rest);
     case 'datacenter':
