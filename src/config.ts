@@ -16,7 +16,8 @@ export interface Config {
   tokenSigningKey?: string;
   /** A shared secret a Prometheus scraper presents to read /metrics; unset: /metrics is public. */
   metricsToken?: string;
-  driver: 'files' | 'linux';
+  /** files renders, linux applies; none: the API and control plane only, gateway hosts' agents apply (fleet). */
+  driver: 'files' | 'linux' | 'none';
   /** With the linux driver: apply inside this existing network namespace instead of the host. */
   netns?: string;
   /** With the linux driver: ESP in userspace (kernel-libipsec, works everywhere) or in the kernel's XFRM. */
@@ -145,7 +146,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     return value === undefined || value === '' ? ('fallback' in option ? option.fallback : undefined) : value;
   };
   const driver = get('driver');
-  if (driver !== 'files' && driver !== 'linux') throw new ConfigError(`Unknown driver "${driver}": use "files" or "linux".`);
+  if (driver !== 'files' && driver !== 'linux' && driver !== 'none') throw new ConfigError(`Unknown driver "${driver}": use "files", "linux" or "none".`);
   const netns = get('netns');
   if (netns !== undefined && (driver !== 'linux' || !/^[A-Za-z0-9_.-]{1,64}$/.test(netns))) {
     throw new ConfigError(driver !== 'linux' ? 'VPNGW_NETNS applies only to the linux driver.' : `"${netns}" is not a valid network namespace name.`);

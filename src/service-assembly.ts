@@ -55,6 +55,9 @@ function configuredDriver(config: Config): DataPlaneDriver {
   return new LinuxDriver({ stateDir: join(config.dataDir, 'linux'), ipsecBackend: config.ipsecBackend, ...(config.netns ? { netns: config.netns } : {}) });
 }
 
+/** Readiness's view of a server without an embedded data plane: nothing to wait for. */
+const noDataPlane = { health: () => ({ running: true, lastProgressAt: Date.now(), passCompleted: true, dataPlaneProblems: [] }) };
+
 /** What a test may put in place of the real thing: the clock, a password check it counts. */
 export interface ServiceOverrides {
   now?: () => Date;
@@ -85,8 +88,10 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
     driver: dataPlane,
     intervalMs: config.reconcileIntervalMs,
   });
-  const readiness = new ReadinessProbe({ store, reconciler, reconcileIntervalMs: config.reconcileIntervalMs });
-  // Gateway hosts' agents watch the changes placed on them (preview); the embedded reconciler still applies every gateway here.
+  // With the none driver there is no embedded data plane: the reconciler never runs (nor writes a status) and readiness does not wait for it.
+  const embeddedDataPlane = driver !== undefined || config.driver !== 'none';
+  const readiness = new ReadinessProbe({ store, reconciler: embeddedDataPlane ? reconciler : noDataPlane, reconcileIntervalMs: config.reconcileIntervalMs });
+  // Gateway hosts' agents watch the changes placed on them (preview); with the files or linux driver the embedded reconciler also applies every gateway here.
   // Many API servers on one PostgreSQL hear each other's changes through LISTEN/NOTIFY.
   const changeFeed = config.databaseUrl ? new PostgresChangeFeed(config.databaseUrl, logger.child({ component: 'change-feed' })) : new InProcessChangeFeed();
   const fleet = new FleetService({ hosts: store.hosts, store, secretBox, feed: changeFeed, ...(overrides.now ? { now: overrides.now } : {}) });
@@ -111,7 +116,7 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
   tlsReloader?.watch();
   const auditRetention = new AuditRetention({ store, days: config.auditRetentionDays, logger: logger.child({ component: 'audit-retention' }) });
   if (changeFeed instanceof PostgresChangeFeed) await changeFeed.start();
-  reconciler.start();
+  if (embeddedDataPlane) reconciler.start();
   auditRetention.start();
   return {
     app, store, hosts: store.hosts, reconciler, readiness, auth, auditRetention, administratorCreated: bootstrap.created,
