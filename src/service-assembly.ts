@@ -18,6 +18,7 @@ import { AuthService } from './service/auth-service.ts';
 import { InProcessChangeFeed } from './service/change-feed.ts';
 import { PostgresChangeFeed } from './store/postgres-change-feed.ts';
 import { DatacenterService } from './service/datacenter-service.ts';
+import { DeletedGatewayPurger } from './service/deleted-gateway-purger.ts';
 import { FleetService } from './service/fleet-service.ts';
 import { UserService } from './service/user-service.ts';
 import { VpnService } from './service/vpn-service.ts';
@@ -95,7 +96,8 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
   // Many API servers on one PostgreSQL hear each other's changes through LISTEN/NOTIFY.
   const changeFeed = config.databaseUrl ? new PostgresChangeFeed(config.databaseUrl, logger.child({ component: 'change-feed' })) : new InProcessChangeFeed();
   const fleet = new FleetService({ hosts: store.hosts, store, secretBox, feed: changeFeed, ...(overrides.now ? { now: overrides.now } : {}) });
-  const vpn = new VpnService({ store, secretBox, onChange: () => { reconciler.nudge(); changeFeed.notify(); } });
+  const purger = embeddedDataPlane ? undefined : new DeletedGatewayPurger({ store, logger: logger.child({ component: 'purger' }) });
+  const vpn = new VpnService({ store, secretBox, onChange: () => { reconciler.nudge(); purger?.nudge(); changeFeed.notify(); } });
   const app = await buildApp({
     vpn, auth, users: new UserService(store), datacenters: new DatacenterService(store), store, logger, location: config.location, publicUrl: config.publicUrl,
     rateLimitPerMinute: config.rateLimitPerMinute,
@@ -117,6 +119,7 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
   const auditRetention = new AuditRetention({ store, days: config.auditRetentionDays, logger: logger.child({ component: 'audit-retention' }) });
   if (changeFeed instanceof PostgresChangeFeed) await changeFeed.start();
   if (embeddedDataPlane) reconciler.start();
+  purger?.nudge();
   auditRetention.start();
   return {
     app, store, hosts: store.hosts, reconciler, readiness, auth, auditRetention, administratorCreated: bootstrap.created,
@@ -125,7 +128,7 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
     async close() {
       tlsReloader?.close();
       readiness.shuttingDown();
-      await Promise.all([app.close(), reconciler.stop(), auditRetention.stop()]);
+      await Promise.all([app.close(), reconciler.stop(), auditRetention.stop(), purger?.stop()]);
       if (changeFeed instanceof PostgresChangeFeed) await changeFeed.close();
       await store.close();
     },

@@ -132,6 +132,7 @@ describe('vpngw agent against a real vpngw serve --driver none', () => {
     const deleted = await api('DELETE', `/wireguardgateways/${gatewayId}`);
     assert.ok(deleted.status === 202 || deleted.status === 204, deleted.text);
     await until('the files removed', () => !existsSync(confOf(gatewayId)) || undefined);
+    assert.equal((await api('GET', `/wireguardgateways/${gatewayId}`)).status, 404, 'without an embedded data plane the record goes with the deletion');
   });
 
   test('SIGTERM stops the agent cleanly', async () => {
