@@ -29,8 +29,10 @@ function verify(path: string): Promise<{ code: number; output: string }> {
   });
 }
 
-test('the deployment ships the linux-driver unit and the files-driver unit', () => {
-  assert.deepEqual(UNITS, ['vpngw-files.service', 'vpngw.service']);
+const SERVE_UNITS = ['vpngw-files.service', 'vpngw.service'];
+
+test('the deployment ships the linux-driver unit, the files-driver unit and the gateway host agent\'s unit', () => {
+  assert.deepEqual(UNITS, ['vpngw-agent.service', 'vpngw-files.service', 'vpngw.service']);
 });
 
 for (const name of UNITS) {
@@ -77,8 +79,8 @@ test('the files-driver unit: an unprivileged user in a read-only system with onl
   assert.ok(service.Environment?.some((value) => value.split(/\s+/).includes('VPNGW_DATA_DIR=/var/lib/vpngw')), 'the data directory is the StateDirectory');
 });
 
-test('both units run the installed compiled command and keep the packaged strongSwan from holding the IKE ports', () => {
-  for (const name of UNITS) {
+test('both serve units run the installed compiled command and keep the packaged strongSwan from holding the IKE ports', () => {
+  for (const name of SERVE_UNITS) {
     const unit = readSystemdUnit(`${UNIT_DIR}/${name}`);
     assert.deepEqual(unit.Service?.ExecStart, ['/usr/bin/node /opt/vpngw/bin/vpngw.js serve'], name);
   }
@@ -86,9 +88,23 @@ test('both units run the installed compiled command and keep the packaged strong
   assert.ok(conflicts.includes('strongswan.service'));
 });
 
-test('both units reload the TLS certificate by SIGHUP to the service\'s own process, not to the daemons in its cgroup', () => {
-  for (const name of UNITS) {
+test('both serve units reload the TLS certificate by SIGHUP to the service\'s own process, not to the daemons in its cgroup', () => {
+  for (const name of SERVE_UNITS) {
     const unit = readSystemdUnit(`${UNIT_DIR}/${name}`);
     assert.deepEqual(unit.Service?.ExecReload, ['/bin/kill -HUP $MAINPID'], name);
   }
+});
+
+test('the agent\'s unit: the installed agent as root held to the linux driver\'s capabilities, tunnels kept across restarts, the packaged strongSwan kept away', () => {
+  const unit = readSystemdUnit(`${UNIT_DIR}/vpngw-agent.service`);
+  const service = unit.Service ?? {};
+  assert.deepEqual(service.ExecStart, ['/usr/bin/node /opt/vpngw/bin/vpngw.js agent']);
+  assert.deepEqual(boundingCapabilities(unit).sort(), ['CAP_NET_ADMIN', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_ADMIN']);
+  assert.deepEqual(service.NoNewPrivileges, ['yes']);
+  assert.deepEqual(service.KillMode, ['process']);
+  assert.deepEqual(service.StateDirectory, ['vpngw-agent']);
+  assert.ok(service.Environment?.some((value) => value.split(/\s+/).includes('VPNGW_AGENT_DATA_DIR=/var/lib/vpngw-agent')), 'the data directory is the StateDirectory');
+  for (const key of ['ProtectSystem', 'ProtectHome', 'PrivateTmp', 'PrivateMounts']) assert.equal(service[key], undefined, key);
+  const conflicts = (unit.Unit?.Conflicts ?? []).flatMap((value) => value.split(/\s+/));
+  assert.ok(conflicts.includes('strongswan.service'));
 });
