@@ -56,8 +56,11 @@ export class AgentLoop {
     try {
       await this.enrollIfNeeded(signal);
       await this.sendInventory(signal);
+      let beating = false; // a heartbeat still retrying (servers down) is not joined by another
       this.heartbeat = setInterval(() => {
-        this.sendInventory(signal).catch((error: unknown) => this.failed(error));
+        if (beating) return;
+        beating = true;
+        this.sendInventory(signal).catch((error: unknown) => this.failed(error)).finally(() => (beating = false));
       }, this.deps.settings.heartbeatMs);
       while (!signal.aborted && !this.fatal) {
         const since = this.revision === undefined ? '' : `since=${this.revision}&`;
