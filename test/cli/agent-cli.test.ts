@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { Agent } from 'undici';
 import { freePort } from '../support/free-port.ts';
 import { peerKey, wireguardGateway, wireguardPeer } from '../support/fixtures.ts';
 import { hasOpenssl, makeServerCertificate, makeTestCa } from '../support/test-certificates.ts';
@@ -121,9 +122,16 @@ describe('vpngw agent against a real vpngw serve --driver none', () => {
   test('a restarted agent resumes with its credential and adopts what runs', async () => {
     agent?.child.kill('SIGKILL');
     await agent?.exited;
+    const rendered = readFileSync(confOf(gatewayId), 'utf8');
+    // While it is down the file drifts and a stray gateway appears: the first full snapshot repairs both.
+    writeFileSync(confOf(gatewayId), '# changed by hand\n');
+    const stray = confOf('00000000-0000-4000-8000-000000000001');
+    writeFileSync(stray, rendered);
     agent = startAgent(apiUrl);
     await until('a pass of the restarted agent', () => /pass completed/.test(agent?.output() ?? '') || undefined);
-    assert.ok(readFileSync(confOf(gatewayId), 'utf8').includes(peerKey(7)));
+    assert.equal(readFileSync(confOf(gatewayId), 'utf8'), rendered);
+    assert.equal(existsSync(stray), false, 'a gateway not in the snapshot is removed');
+    assert.ok(rendered.includes(peerKey(7)));
     assert.equal(await statusOf(gatewayId), 'AVAILABLE');
     assert.match(agent.output(), /using the stored credential/);
   });
@@ -152,7 +160,7 @@ describe('vpngw agent against a real vpngw serve --driver none', () => {
     assert.match(agent.output(), /vpngw agent: the API server refused this host's credential/);
   });
 
-  test('an HTTPS server whose CA the agent is not given is refused with a clear line', async (t) => {
+  test('an HTTPS server whose CA the agent is not given is refused with a clear line; given the CA, the agent enrolls', async (t) => {
     if (!(await hasOpenssl())) {
       if (process.env.CI) assert.fail('openssl is needed for this test');
       t.skip('openssl is not installed');
@@ -174,6 +182,23 @@ describe('vpngw agent against a real vpngw serve --driver none', () => {
       if (code === 'still running') await stop(refused);
       assert.equal(code, 1, refused.output());
       assert.match(refused.output(), /certificate is not trusted/);
+      // Given the CA (--ca-file), the same agent enrolls over HTTPS.
+      const dispatcher = new Agent({ connect: { ca: readFileSync(ca.certFile, 'utf8') } });
+      const issued = await fetch(`https://localhost:${port}/fleet/v1/enrollment-tokens`, {
+        method: 'POST', headers: { authorization: BASIC, 'content-type': 'application/json' }, body: '{}', dispatcher,
+      } as RequestInit);
+      assert.equal(issued.status, 201);
+      const tlsToken = join(dir, 'tls-token');
+      writeFileSync(tlsToken, ((await issued.json()) as { token: string }).token, { mode: 0o600 });
+      const trusting = start(['agent', '--server', `https://localhost:${port}`, '--data-dir', join(dir, 'agent-tls'), '--name', 'edge-tls', '--driver', 'files',
+        '--enrollment-token-file', tlsToken, '--ca-file', ca.certFile], {});
+      try {
+        await until('the agent over HTTPS', () => /pass completed/.test(trusting.output()) || undefined);
+        assert.ok(existsSync(join(dir, 'agent-tls', 'agent.credential')));
+      } finally {
+        await stop(trusting);
+      }
+      await dispatcher.close();
     } finally {
       await stop(tlsServer);
     }
