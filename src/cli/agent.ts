@@ -13,6 +13,9 @@ import { UsageError } from './secret-input.ts';
 import { trustingDispatcher } from './tls-trust.ts';
 import { packageVersion } from './version.ts';
 
+/** The host's credential was refused (removed or never enrolled): a restart cannot help, so the unit does not restart on it. */
+export const EXIT_CREDENTIAL_REFUSED = 3;
+
 function driverOf(settings: AgentSettings): DataPlaneDriver {
   if (settings.driver === 'files') return new FilesDriver(join(settings.dataDir, 'dataplane'));
   return new LinuxDriver({ stateDir: join(settings.dataDir, 'linux'), ipsecBackend: settings.ipsecBackend, ...(settings.netns ? { netns: settings.netns } : {}) });
@@ -61,7 +64,7 @@ export async function agentCommand(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof AgentUnauthorizedError) {
       process.stderr.write(`vpngw agent: the API server refused this host's credential (${error.message}); the host was removed or never enrolled: enroll again with a new token\n`);
-      return 1;
+      return EXIT_CREDENTIAL_REFUSED;
     }
     if (error instanceof AgentRequestError) {
       process.stderr.write(`vpngw agent: ${error.message}\n`);

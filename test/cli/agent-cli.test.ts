@@ -149,14 +149,14 @@ describe('vpngw agent against a real vpngw serve --driver none', () => {
     assert.ok(!agent?.output().includes(token));
   });
 
-  test('a removed host makes the agent exit 1 with one clear line', async () => {
+  test('a removed host makes the agent exit 3 (not restarted by its unit) with one clear line', async () => {
     agent = startAgent(apiUrl);
     await until('the agent running', () => /pass completed/.test(agent?.output() ?? '') || undefined);
     const hosts = await api('GET', '/fleet/v1/hosts');
     const host = hosts.body.items.find((h: { name: string }) => h.name === 'edge-1');
     assert.equal((await api('DELETE', `/fleet/v1/hosts/${host.id}`)).status, 204);
     const code = await Promise.race([agent.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 10_000))]);
-    assert.equal(code, 1, agent.output());
+    assert.equal(code, 3, agent.output());
     assert.match(agent.output(), /vpngw agent: the API server refused this host's credential/);
   });
 
