@@ -4,9 +4,9 @@ import { bytes } from '../format.ts';
 import { proposalWords } from '../choices.ts';
 import { liveState } from '../live.ts';
 import { linkProps, navigate } from '../router.ts';
-import { MAX_CHILDREN, type IpsecGateway, type IpsecLive, type IpsecTunnel, type IpsecTunnelList } from '../types.ts';
+import { type IpsecGateway, type IpsecLive, type IpsecTunnel, type IpsecTunnelList } from '../types.ts';
 import { ConfirmDelete, ErrorBox, Loading, Properties, REFRESH_MS, StatusBadge, useLoad } from '../ui.tsx';
-import { ConnectionsTable } from './wireguard-gateway.tsx';
+import { ChildrenHead, ConnectionsTable, GatewayPageHead } from './gateway-page-parts.tsx';
 
 async function load(id: string) {
   const base = `/ipsecgateways/${encodeURIComponent(id)}`;
@@ -25,14 +25,7 @@ export function IpsecGatewayPage({ id }: { id: string }) {
   const sas = new Map(live?.properties.tunnels.map((t) => [t.id, t]));
   return (
     <section>
-      <nav class="crumbs" aria-label="Breadcrumb"><a {...linkProps('/')}>Gateways</a> › IPSec</nav>
-      <header class="page-head">
-        <h1>{p.name}</h1>
-        <div class="actions">
-          <a class="button" {...linkProps(`/ipsec/${id}/edit`)}>Edit</a>
-          <button type="button" class="danger" onClick={() => setDeleting('gateway')}>Delete</button>
-        </div>
-      </header>
+      <GatewayPageHead kind="ipsec" id={id} name={p.name} onDelete={() => setDeleting('gateway')} />
       <ErrorBox error={state.error} />
       <Properties rows={[
         ['Status', <StatusBadge status={gateway.metadata.status} message={gateway.metadata.statusMessage} />],
@@ -45,10 +38,7 @@ export function IpsecGatewayPage({ id }: { id: string }) {
       ]} />
       <h2>Connections</h2>
       <ConnectionsTable connections={p.connections} />
-      <header class="page-head">
-        <h2>Tunnels <span class="muted">{tunnels.length} / {MAX_CHILDREN}</span></h2>
-        {tunnels.length < MAX_CHILDREN ? <a class="button primary" {...linkProps(`/ipsec/${id}/tunnels/new`)}>Add tunnel</a> : null}
-      </header>
+      <ChildrenHead title="Tunnels" count={tunnels.length} addPath={`/ipsec/${id}/tunnels/new`} addLabel="Add tunnel" />
       {tunnels.length === 0 ? <p class="empty">No tunnels yet.</p> : (
         <div class="table-wrap">
           <table class="tunnels">

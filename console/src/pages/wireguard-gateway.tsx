@@ -3,24 +3,9 @@ import { api } from '../api.ts';
 import { bytes, isRecent, timeAgo } from '../format.ts';
 import { liveState } from '../live.ts';
 import { linkProps, navigate } from '../router.ts';
-import { MAX_CHILDREN, type WireguardGateway, type WireguardLive, type WireguardPeer, type WireguardPeerList } from '../types.ts';
+import { type WireguardGateway, type WireguardLive, type WireguardPeer, type WireguardPeerList } from '../types.ts';
 import { ConfirmDelete, ErrorBox, Loading, Properties, REFRESH_MS, StatusBadge, useLoad } from '../ui.tsx';
-
-export function ConnectionsTable({ connections }: { connections: WireguardGateway['properties']['connections'] }) {
-  return (
-    <div class="table-wrap">
-      <table>
-        <thead><tr><th>Datacenter</th><th>LAN</th><th>IPv4 CIDR</th><th>IPv6 CIDR</th></tr></thead>
-        <tbody>
-          {connections.map((c, i) => (
-            <tr key={i}><td data-label="Datacenter"><code>{c.datacenterId}</code></td><td data-label="LAN">{c.lanId}</td>
-              <td data-label="IPv4 CIDR">{c.ipv4CIDR || '—'}</td><td data-label="IPv6 CIDR">{c.ipv6CIDR || '—'}</td></tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
+import { ChildrenHead, ConnectionsTable, GatewayPageHead } from './gateway-page-parts.tsx';
 
 async function load(id: string) {
   const base = `/wireguardgateways/${encodeURIComponent(id)}`;
@@ -39,14 +24,7 @@ export function WireguardGatewayPage({ id }: { id: string }) {
   const sessions = new Map(live?.properties.peers.map((s) => [s.id, s]));
   return (
     <section>
-      <nav class="crumbs" aria-label="Breadcrumb"><a {...linkProps('/')}>Gateways</a> › WireGuard</nav>
-      <header class="page-head">
-        <h1>{p.name}</h1>
-        <div class="actions">
-          <a class="button" {...linkProps(`/wireguard/${id}/edit`)}>Edit</a>
-          <button type="button" class="danger" onClick={() => setDeleting('gateway')}>Delete</button>
-        </div>
-      </header>
+      <GatewayPageHead kind="wireguard" id={id} name={p.name} onDelete={() => setDeleting('gateway')} />
       <ErrorBox error={state.error} />
       <Properties rows={[
         ['Status', <StatusBadge status={gateway.metadata.status} message={gateway.metadata.statusMessage} />],
@@ -61,10 +39,7 @@ export function WireguardGatewayPage({ id }: { id: string }) {
       ]} />
       <h2>Connections</h2>
       <ConnectionsTable connections={p.connections} />
-      <header class="page-head">
-        <h2>Peers <span class="muted">{peers.length} / {MAX_CHILDREN}</span></h2>
-        {peers.length < MAX_CHILDREN ? <a class="button primary" {...linkProps(`/wireguard/${id}/peers/new`)}>Add peer</a> : null}
-      </header>
+      <ChildrenHead title="Peers" count={peers.length} addPath={`/wireguard/${id}/peers/new`} addLabel="Add peer" />
       {peers.length === 0 ? <p class="empty">No peers yet.</p> : (
         <div class="table-wrap">
           <table class="peers">
