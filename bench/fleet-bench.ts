@@ -214,6 +214,7 @@ async function convergeAndLatency(dir: string, rows: Row[]): Promise<void> {
       added.every(({ id, publicKey }) => readFileSync(confOf(id), 'utf8').includes(publicKey)) && allAvailable(changed), 300_000, 20);
     const reconverged = Date.now() - started;
     await until('the restarted agent\'s pass', () => /pass completed/.test(agent?.output() ?? ''), 60_000);
+    rows.push({ measure: 'reconnect: agent process start → "agent starting" logged', value: `${((agent.firstAt(/agent starting/) ?? NaN) - started).toLocaleString()} ms` });
     rows.push({ measure: 'reconnect: agent process start → first pass done', value: `${((agent.firstAt(/pass completed/) ?? NaN) - started).toLocaleString()} ms` });
     const after = renderedMtimes(agentDir);
     const rewritten = [...after].filter(([name, mtime]) => before.get(name) !== mtime).map(([name]) => name);
