@@ -91,6 +91,8 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
   });
   // With the none driver there is no embedded data plane: the reconciler never runs (nor writes a status) and readiness does not wait for it.
   const embeddedDataPlane = driver !== undefined || config.driver !== 'none';
+  // With the none driver the control plane places gateways and no embedded reconciler writes statuses: placement writes an unplaced gateway's.
+  store.placement.ownsUnplacedStatus = !embeddedDataPlane;
   const readiness = new ReadinessProbe({ store, reconciler: embeddedDataPlane ? reconciler : noDataPlane, reconcileIntervalMs: config.reconcileIntervalMs });
   // Gateway hosts' agents watch the changes placed on them (preview); with the files or linux driver the embedded reconciler also applies every gateway here.
   // Many API servers on one PostgreSQL hear each other's changes through LISTEN/NOTIFY.

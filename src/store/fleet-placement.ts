@@ -1,12 +1,25 @@
 import { lanKey } from '../domain/datacenters.ts';
-import { placeGateway, type HostState, type PlacementHost } from '../domain/placement.ts';
+import { placeGateway, type HostState, type Placement, type PlacementHost } from '../domain/placement.ts';
 import type { Executor } from './kysely-reader.ts';
+
+/**
+ * Who writes the status of a gateway no host runs. With `ownsUnplacedStatus` (vpngw serve --driver none:
+ * the control plane places gateways and no embedded reconciler applies them), placement does, in the
+ * transaction that found no host: FAILED "no gateway host holds <ip>", and PROVISIONING (no message)
+ * once a host takes it, until that host's agent reports. Without it (one box) statuses are the embedded
+ * reconciler's alone.
+ */
+export interface PlacementOptions {
+  ownsUnplacedStatus: boolean;
+}
+
+const UNPLACED_PREFIX = 'no gateway host holds ';
 
 /**
  * Keeps gateway_placements and fleet_changes true inside the transaction of a change; see host-store.ts
  * for the revision scheme. `which`: the gateways a write changed, or every gateway (a host changed).
  */
-export async function replaceGateways(db: Executor, which: { changed: string[] } | 'all'): Promise<number> {
+export async function replaceGateways(db: Executor, which: { changed: string[] } | 'all', options: PlacementOptions): Promise<number> {
   // First: raising the revision serialises every placing transaction (row lock), so the reads below
   // see every earlier one committed (PostgreSQL reads committed rows at each statement).
   const { value } = await db.updateTable('fleet_revision').set((eb) => ({ value: eb('value', '+', 1) })).where('id', '=', 1)
@@ -14,7 +27,7 @@ export async function replaceGateways(db: Executor, which: { changed: string[] }
   const revision = Number(value);
   const hosts = await loadPlacementHosts(db);
   const changed = which === 'all' ? [] : which.changed;
-  const gatewayQuery = db.selectFrom('gateways').select(['id', 'properties', 'deleting']);
+  const gatewayQuery = db.selectFrom('gateways').select(['id', 'properties', 'deleting', 'status', 'status_message']);
   const placementQuery = db.selectFrom('gateway_placements').select(['gateway_id', 'host_id']);
   const [gateways, placements] = which === 'all'
     ? await Promise.all([gatewayQuery.execute(), placementQuery.execute()])
@@ -31,6 +44,7 @@ export async function replaceGateways(db: Executor, which: { changed: string[] }
     const placed = placeGateway({
       gatewayIP: String(properties.gatewayIP ?? ''), connections: properties.connections ?? [], deleting: Number(row.deleting) === 1, currentHostId: before,
     }, hosts);
+    if (options.ownsUnplacedStatus && Number(row.deleting) === 0) await writeUnplacedStatus(db, row, placed, before);
     if (placed.hostId !== before) {
       log(before, row.id);
       await db.insertInto('gateway_placements').values({ gateway_id: row.id, host_id: placed.hostId })
@@ -44,6 +58,21 @@ export async function replaceGateways(db: Executor, which: { changed: string[] }
   if (gone.length > 0) await db.deleteFrom('gateway_placements').where('gateway_id', 'in', gone).execute();
   if (logged.length > 0) await db.insertInto('fleet_changes').values(logged).execute();
   return revision;
+}
+
+/** FAILED with the reason while no host runs the gateway; PROVISIONING when a host takes it after none did. */
+async function writeUnplacedStatus(
+  db: Executor, row: { id: string; status: string; status_message: string | null }, placed: Placement, before: string | null,
+): Promise<void> {
+  if (placed.hostId === null) {
+    if (row.status === 'FAILED' && row.status_message === placed.message) return;
+    await db.updateTable('gateways').set({ status: 'FAILED', status_message: placed.message }).where('id', '=', row.id).execute();
+    return;
+  }
+  // Placed after none held it: the host's agent reports next (recordApplyOutcome matches the generation only).
+  if (before === null && row.status === 'FAILED' && (row.status_message ?? '').startsWith(UNPLACED_PREFIX)) {
+    await db.updateTable('gateways').set({ status: 'PROVISIONING', status_message: null }).where('id', '=', row.id).execute();
+  }
 }
 
 /** Every host with its inventory, as placement needs it. */

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { placeGateway, type HostState } from '../domain/placement.ts';
 import type { Database, HostsTable } from './database-schema.ts';
-import { loadPlacementHosts, replaceGateways } from './fleet-placement.ts';
+import { loadPlacementHosts, replaceGateways, type PlacementOptions } from './fleet-placement.ts';
 import type {
   EnrollmentRefusal, EnrollmentTokenRecord, HostChanges, HostInventory, HostRecord, HostStore, HostSummary, UnplacedGateway,
 } from './host-store.ts';
@@ -17,7 +17,7 @@ const HOST_COLUMNS = ['id', 'name', 'state', 'version', 'created_date', 'last_co
 
 /** The hosts' store on either engine: the same Kysely code, as the VPN resources' store. */
 export class KyselyHostStore implements HostStore {
-  constructor(private readonly db: Kysely<Database>, private readonly commits?: CommitSync) {}
+  constructor(private readonly db: Kysely<Database>, private readonly commits?: CommitSync, private readonly placement: PlacementOptions = { ownsUnplacedStatus: false }) {}
 
   /** A transaction that is durable when it resolves (SQLite's group commit, as KyselyStore's). */
   private async transaction<T>(work: (tx: Kysely<Database>) => Promise<T>): Promise<T> {
@@ -107,7 +107,7 @@ export class KyselyHostStore implements HostStore {
           host_id: hostId, datacenter_id: l.datacenterId.toLowerCase(), lan_id: l.lanId, interface: l.interface,
         }))).execute();
       }
-      await replaceGateways(tx, 'all');
+      await replaceGateways(tx, 'all', this.placement);
       return true;
     });
   }
@@ -120,7 +120,7 @@ export class KyselyHostStore implements HostStore {
     return this.transaction(async (tx) => {
       const updated = await tx.updateTable('hosts').set({ state }).where('id', '=', hostId).executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) return false;
-      await replaceGateways(tx, 'all');
+      await replaceGateways(tx, 'all', this.placement);
       return true;
     });
   }
@@ -132,7 +132,7 @@ export class KyselyHostStore implements HostStore {
       await tx.deleteFrom('host_addresses').where('host_id', '=', hostId).execute();
       await tx.deleteFrom('host_address_blocks').where('host_id', '=', hostId).execute();
       await tx.deleteFrom('host_lans').where('host_id', '=', hostId).execute();
-      await replaceGateways(tx, 'all');
+      await replaceGateways(tx, 'all', this.placement);
       // Its gateways went elsewhere or nowhere; nobody reads its log any more.
       await tx.deleteFrom('fleet_changes').where('host_id', '=', hostId).execute();
       return true;

@@ -2,6 +2,7 @@ import { Migrator, type Kysely, sql } from 'kysely';
 import type { Database } from './database-schema.ts';
 import type { HostStore } from './host-store.ts';
 import { KyselyHostStore } from './kysely-host-store.ts';
+import type { PlacementOptions } from './fleet-placement.ts';
 import { KyselyReader } from './kysely-reader.ts';
 import { KyselyWriter } from './kysely-writer.ts';
 import { migrationProvider } from './migrations.ts';
@@ -24,10 +25,12 @@ export class KyselyStore extends KyselyReader implements Store {
    */
   /** The fleet's hosts, placements and change log: their own port, on the same database. */
   readonly hosts: HostStore;
+  /** Set once at assembly, before the first write: see PlacementOptions. */
+  readonly placement: PlacementOptions = { ownsUnplacedStatus: false };
 
   constructor(private readonly kysely: Kysely<Database>, private readonly capabilities: EngineCapabilities, private readonly commits?: CommitSync) {
     super(kysely);
-    this.hosts = new KyselyHostStore(kysely, commits);
+    this.hosts = new KyselyHostStore(kysely, commits, this.placement);
   }
 
   /** Brings the schema up to this build's; a store a newer build migrated is refused (NewerSchemaError). */
@@ -39,7 +42,7 @@ export class KyselyStore extends KyselyReader implements Store {
 
   async transaction<T>(work: (tx: StoreWriter) => Promise<T>): Promise<T> {
     const result = await this.kysely.transaction().execute(async (trx) => {
-      const writer = new KyselyWriter(trx, this.capabilities);
+      const writer = new KyselyWriter(trx, this.capabilities, this.placement);
       const value = await work(writer);
       await writer.placeChangedGateways();
       return value;

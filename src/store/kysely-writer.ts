@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Database } from './database-schema.ts';
 import type { EngineCapabilities } from './kysely-store.ts';
-import { replaceGateways } from './fleet-placement.ts';
+import { replaceGateways, type PlacementOptions } from './fleet-placement.ts';
 import { countOf, KyselyReader } from './kysely-reader.ts';
 import { auditToRow, childToRow, datacenterFromRow, datacenterToRow, gatewayToRow, groupToRow, lanToRow, tokenToRow, userToRow } from './row-mapping.ts';
 import {
@@ -29,7 +29,7 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
   /** The gateways this transaction wrote: placed again (and logged for their hosts) when it ends. */
   private readonly changedGateways = new Set<string>();
 
-  constructor(db: Transaction<Database>, private readonly capabilities: EngineCapabilities) {
+  constructor(db: Transaction<Database>, private readonly capabilities: EngineCapabilities, private readonly placement: PlacementOptions) {
     super(db);
   }
 
@@ -39,7 +39,7 @@ export class KyselyWriter extends KyselyReader implements StoreWriter {
    * that holds that lock (which only reads, and writes placements, after it).
    */
   async placeChangedGateways() {
-    if (this.changedGateways.size > 0) await replaceGateways(this.db, { changed: [...this.changedGateways] });
+    if (this.changedGateways.size > 0) await replaceGateways(this.db, { changed: [...this.changedGateways] }, this.placement);
   }
 
   async lockContract(number: number) {
