@@ -25,6 +25,8 @@ export interface Config {
   /** postgres://… to keep the state in PostgreSQL instead of the embedded SQLite file. */
   databaseUrl?: string;
   reconcileIntervalMs: number;
+  /** With --driver none: an ACTIVE gateway host silent this long has its gateways marked (and counted in vpngw_fleet_hosts_silent). */
+  hostHeartbeatTimeoutMs: number;
   /** On SIGTERM/SIGINT, how long the drain may take before the rest is cut and the process exits 1. */
   shutdownTimeoutMs: number;
   /** Requests per minute per client address; 0 turns the limit off. */
@@ -69,6 +71,7 @@ const OPTIONS = {
   'ipsec-backend': { type: 'string', env: 'VPNGW_IPSEC_BACKEND', fallback: 'libipsec' },
   'reconcile-interval': { type: 'string', env: 'VPNGW_RECONCILE_INTERVAL_MS', fallback: '10000' },
   'shutdown-timeout': { type: 'string', env: 'VPNGW_SHUTDOWN_TIMEOUT_MS', fallback: '15000' },
+  'host-heartbeat-timeout': { type: 'string', env: 'VPNGW_HOST_HEARTBEAT_TIMEOUT_MS', fallback: '60000' },
   'log-level': { type: 'string', env: 'VPNGW_LOG_LEVEL', fallback: 'info' },
   'log-format': { type: 'string', env: 'VPNGW_LOG_FORMAT', fallback: 'json' },
   'rate-limit': { type: 'string', env: 'VPNGW_RATE_LIMIT', fallback: '1200' },
@@ -172,6 +175,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     ipsecBackend,
     reconcileIntervalMs: integerSetting('VPNGW_RECONCILE_INTERVAL_MS', get('reconcile-interval') ?? '', 100, 3_600_000),
     shutdownTimeoutMs: integerSetting('VPNGW_SHUTDOWN_TIMEOUT_MS', get('shutdown-timeout') ?? '', 100, 3_600_000),
+    hostHeartbeatTimeoutMs: integerSetting('VPNGW_HOST_HEARTBEAT_TIMEOUT_MS', get('host-heartbeat-timeout') ?? '', 100, 86_400_000),
     rateLimitPerMinute: integerSetting('VPNGW_RATE_LIMIT', get('rate-limit') ?? '', 0, 10_000_000),
     auditRetentionDays: integerSetting('VPNGW_AUDIT_RETENTION_DAYS', get('audit-retention-days') ?? '', 0, 36_500),
     http: httpLimitsOf(get),

@@ -5,7 +5,8 @@ const USAGE = `Usage: vpngw <command> [options]
 Commands:
   serve     Run the API server with its embedded reconciler
             (--host, --port, --data-dir, --location, --public-url, --admin-email,
-             --driver files|linux|none, --reconcile-interval, --shutdown-timeout, --log-level, --log-format; or the VPNGW_* variables)
+             --driver files|linux|none, --reconcile-interval, --shutdown-timeout, --host-heartbeat-timeout, --log-level, --log-format;
+             or the VPNGW_* variables)
   agent     Run a gateway host's data plane from the API servers' desired state (fleet, preview)
             (--server URL[,URL...], --data-dir, --enrollment-token-file, --name, --ca-file, --address IP,
              --delegated-block CIDR, --lan DATACENTER_ID:LAN_ID=IFNAME, --driver linux|files, --ipsec-backend, --netns,

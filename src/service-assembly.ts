@@ -20,6 +20,7 @@ import { PostgresChangeFeed } from './store/postgres-change-feed.ts';
 import { DatacenterService } from './service/datacenter-service.ts';
 import { DeletedGatewayPurger } from './service/deleted-gateway-purger.ts';
 import { FleetService } from './service/fleet-service.ts';
+import { SilentHostCheck } from './service/silent-host-check.ts';
 import { UserService } from './service/user-service.ts';
 import { VpnService } from './service/vpn-service.ts';
 import { openStore } from './store/open-store.ts';
@@ -78,7 +79,13 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
   const signingKey = loadOrCreateKey(config.dataDir, 'token-signing.key', config.tokenSigningKey, 'VPNGW_TOKEN_SIGNING_KEY');
   const dataPlane = driver ?? configuredDriver(config);
   const live = liveStateOf(dataPlane);
-  const metrics = createServiceMetrics({ store, processMetrics: true, ...live });
+  // With the none driver the control plane places gateways and no embedded reconciler writes statuses: placement writes an unplaced gateway's.
+  const embeddedDataPlane = driver !== undefined || config.driver !== 'none';
+  store.placement.ownsUnplacedStatus = !embeddedDataPlane;
+  const now = overrides.now ?? (() => new Date());
+  const metrics = createServiceMetrics({
+    store, processMetrics: true, ...live, fleet: { hosts: store.hosts, heartbeatTimeoutMs: config.hostHeartbeatTimeoutMs, now },
+  });
   const auth = new AuthService({ store, signingKey, observer: metrics.login, ...overrides });
   // A start that fails here must not leave the store's connections open behind it.
   const bootstrap = await auth.bootstrapAdministrator(config.adminEmail, config.adminPassword)
@@ -90,14 +97,14 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
     intervalMs: config.reconcileIntervalMs,
   });
   // With the none driver there is no embedded data plane: the reconciler never runs (nor writes a status) and readiness does not wait for it.
-  const embeddedDataPlane = driver !== undefined || config.driver !== 'none';
-  // With the none driver the control plane places gateways and no embedded reconciler writes statuses: placement writes an unplaced gateway's.
-  store.placement.ownsUnplacedStatus = !embeddedDataPlane;
   const readiness = new ReadinessProbe({ store, reconciler: embeddedDataPlane ? reconciler : noDataPlane, reconcileIntervalMs: config.reconcileIntervalMs });
   // Gateway hosts' agents watch the changes placed on them (preview); with the files or linux driver the embedded reconciler also applies every gateway here.
   // Many API servers on one PostgreSQL hear each other's changes through LISTEN/NOTIFY.
   const changeFeed = config.databaseUrl ? new PostgresChangeFeed(config.databaseUrl, logger.child({ component: 'change-feed' })) : new InProcessChangeFeed();
-  const fleet = new FleetService({ hosts: store.hosts, store, secretBox, feed: changeFeed, ...(overrides.now ? { now: overrides.now } : {}) });
+  const fleet = new FleetService({
+    hosts: store.hosts, store, secretBox, feed: changeFeed, hostHeartbeatTimeoutMs: config.hostHeartbeatTimeoutMs, ...(overrides.now ? { now: overrides.now } : {}),
+  });
+  const silentHosts = new SilentHostCheck({ check: () => fleet.markSilentHosts(), timeoutMs: config.hostHeartbeatTimeoutMs, logger: logger.child({ component: 'silent-hosts' }) });
   const purger = embeddedDataPlane ? undefined : new DeletedGatewayPurger({ store, logger: logger.child({ component: 'purger' }) });
   const vpn = new VpnService({ store, secretBox, onChange: () => { reconciler.nudge(); purger?.nudge(); changeFeed.notify(); } });
   const app = await buildApp({
@@ -123,6 +130,7 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
   if (embeddedDataPlane) reconciler.start();
   purger?.nudge();
   auditRetention.start();
+  if (!embeddedDataPlane) silentHosts.start();
   return {
     app, store, hosts: store.hosts, reconciler, readiness, auth, auditRetention, administratorCreated: bootstrap.created,
     ...(bootstrap.generatedPassword ? { generatedAdminPassword: bootstrap.generatedPassword } : {}),
@@ -130,7 +138,7 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
     async close() {
       tlsReloader?.close();
       readiness.shuttingDown();
-      await Promise.all([app.close(), reconciler.stop(), auditRetention.stop(), purger?.stop()]);
+      await Promise.all([app.close(), reconciler.stop(), auditRetention.stop(), purger?.stop(), silentHosts.stop()]);
       if (changeFeed instanceof PostgresChangeFeed) await changeFeed.close();
       await store.close();
     },

@@ -9413,6 +9413,8 @@ export interface operations {
                             version: string;
                             createdDate: string;
                             lastContact: string;
+                            /** @description False once the host has not called in for VPNGW_HOST_HEARTBEAT_TIMEOUT_MS: silent since lastContact. */
+                            connected: boolean;
                             addressCount: number;
                             delegatedBlockCount: number;
                             gatewayCount: number;
@@ -9632,6 +9634,8 @@ export interface operations {
                         version: string;
                         createdDate: string;
                         lastContact: string;
+                        /** @description False once the host has not called in for VPNGW_HOST_HEARTBEAT_TIMEOUT_MS: silent since lastContact. */
+                        connected: boolean;
                         addressCount: number;
                         delegatedBlockCount: number;
                         gatewayCount: number;

@@ -1,3 +1,4 @@
+import { isSilent } from '../domain/silent-host.ts';
 import { issueEnrollmentToken } from '../service/fleet-service.ts';
 import { OperatorRefusal } from '../service/operator-refusal.ts';
 import type { HostStore } from '../store/host-store.ts';
@@ -45,13 +46,16 @@ const list: AdminAction<null> = {
   synopsis: 'list',
   options: {},
   parse: () => null,
-  async run(_input, { store, out }) {
+  async run(_input, { store, config, out }) {
+    const now = new Date();
     out(formatTable([
       { header: 'ID', value: (h) => h.id },
       { header: 'NAME', value: (h) => h.name },
       { header: 'STATE', value: (h) => h.state },
       { header: 'VERSION', value: (h) => h.version || '-' },
       { header: 'LAST CONTACT', value: (h) => h.lastContact },
+      // Silent: not heard from for VPNGW_HOST_HEARTBEAT_TIMEOUT_MS (its gateways carry a message saying so).
+      { header: 'CONNECTED', value: (h) => (isSilent(String(h.lastContact), now, config.hostHeartbeatTimeoutMs) ? `no, silent since ${String(h.lastContact)}` : 'yes') },
       { header: 'ADDRESSES', value: (h) => h.addressCount },
       { header: 'BLOCKS', value: (h) => h.delegatedBlockCount },
       { header: 'GATEWAYS', value: (h) => h.gatewayCount },

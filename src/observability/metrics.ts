@@ -3,6 +3,8 @@ import type { LiveStateSource } from '../agent/driver.ts';
 import type { PassReport, ReconcileObserver } from '../agent/reconciler.ts';
 import type { LoginObserver, LoginRefusalReason } from '../service/auth-service.ts';
 import type { Store } from '../store/store.ts';
+import type { HostStore } from '../store/host-store.ts';
+import { isSilent } from '../domain/silent-host.ts';
 import { LiveStateMetrics } from './live-state-metrics.ts';
 import { registerSchemaGauge } from './schema-gauge.ts';
 import { countResources, RESOURCE_KINDS } from './resource-counts.ts';
@@ -14,6 +16,8 @@ export interface MetricsDeps {
   liveState?: LiveStateSource;
   /** Process metrics (CPU, memory, event loop); off in tests, which build many services in one process. */
   processMetrics?: boolean;
+  /** The fleet's hosts, counted by state and silence at scrape time. */
+  fleet?: { hosts: HostStore; heartbeatTimeoutMs: number; now: () => Date };
 }
 
 /** The HTTP series, recorded once per response. */
@@ -94,12 +98,32 @@ function resourceGauge(registry: Registry, store: Store): void {
   });
 }
 
+function fleetGauges(registry: Registry, fleet: NonNullable<MetricsDeps['fleet']>): void {
+  new Gauge({
+    name: 'vpngw_fleet_hosts', help: 'Gateway hosts by state (ACTIVE, DRAINING), read from the store at scrape time.', labelNames: ['state'], registers: [registry],
+    async collect() {
+      const hosts = await fleet.hosts.listHosts();
+      this.reset();
+      for (const state of ['ACTIVE', 'DRAINING'] as const) this.set({ state }, hosts.filter((h) => h.state === state).length);
+    },
+  });
+  new Gauge({
+    name: 'vpngw_fleet_hosts_silent', help: 'ACTIVE gateway hosts not heard from for VPNGW_HOST_HEARTBEAT_TIMEOUT_MS.', registers: [registry],
+    async collect() {
+      const now = fleet.now();
+      const hosts = await fleet.hosts.listHosts();
+      this.set(hosts.filter((h) => h.state === 'ACTIVE' && isSilent(h.lastContact, now, fleet.heartbeatTimeoutMs)).length);
+    },
+  });
+}
+
 /** Builds the registry with HTTP, reconciler, resource and (when the driver reports it) live data-plane series. */
 export function createServiceMetrics(deps: MetricsDeps): ServiceMetrics {
   const registry = new Registry();
   if (deps.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'vpngw_' });
   resourceGauge(registry, deps.store);
   registerSchemaGauge(registry);
+  if (deps.fleet) fleetGauges(registry, deps.fleet);
   const live = deps.liveState ? new LiveStateMetrics(registry, deps.store, deps.liveState) : undefined;
   return {
     registry,

@@ -82,6 +82,7 @@ export const HostRead = Type.Object({
   version: Type.String(),
   createdDate: Type.String(),
   lastContact: Type.String(),
+  connected: Type.Boolean({ description: 'False once the host has not called in for VPNGW_HOST_HEARTBEAT_TIMEOUT_MS: silent since lastContact.' }),
   addressCount: Type.Integer(),
   delegatedBlockCount: Type.Integer(),
   gatewayCount: Type.Integer(),

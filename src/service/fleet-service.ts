@@ -4,6 +4,7 @@ import { lanKey } from '../domain/datacenters.ts';
 import type { DesiredGateway } from '../domain/desired-state.ts';
 import { forbidden, notFound, unauthorized, ApiError } from '../domain/errors.ts';
 import { validateInventory } from '../domain/host-inventory.ts';
+import { isSilent } from '../domain/silent-host.ts';
 import type { Principal } from '../domain/principal.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 import type { HostInventory, HostRecord, HostStore, HostSummary, UnplacedGateway } from '../store/host-store.ts';
@@ -57,7 +58,17 @@ export interface FleetServiceDeps {
   secretBox: SecretBox;
   feed: ChangeFeed;
   now?: () => Date;
+  /** An ACTIVE host not heard from for this long is silent (VPNGW_HOST_HEARTBEAT_TIMEOUT_MS). */
+  hostHeartbeatTimeoutMs?: number;
 }
+
+/** A host as the administrators list it, with whether it calls in. */
+export interface HostListing extends HostSummary {
+  /** False once the host has not been heard from for the heartbeat timeout. */
+  connected: boolean;
+}
+
+const DEFAULT_HOST_HEARTBEAT_TIMEOUT_MS = 60_000;
 
 /** The answer of the desired-state watch. */
 export interface DesiredAnswer {
@@ -183,8 +194,18 @@ export class FleetService {
     return results;
   }
 
-  listHosts(): Promise<HostSummary[]> {
-    return this.deps.hosts.listHosts();
+  private get heartbeatTimeoutMs() {
+    return this.deps.hostHeartbeatTimeoutMs ?? DEFAULT_HOST_HEARTBEAT_TIMEOUT_MS;
+  }
+
+  async listHosts(): Promise<HostListing[]> {
+    const now = this.now();
+    return (await this.deps.hosts.listHosts()).map((h) => ({ ...h, connected: !isSilent(h.lastContact, now, this.heartbeatTimeoutMs) }));
+  }
+
+  /** Marks the gateways of ACTIVE hosts silent past the heartbeat timeout; how many hosts are silent. */
+  markSilentHosts(): Promise<number> {
+    return this.deps.hosts.markSilentHosts(new Date(this.now().getTime() - this.heartbeatTimeoutMs).toISOString());
   }
 
   /** The gateways no host runs, and why ("no gateway host holds 203.0.113.7"). */
@@ -192,7 +213,7 @@ export class FleetService {
     return this.deps.hosts.listUnplaced();
   }
 
-  async drainHost(id: string): Promise<HostSummary> {
+  async drainHost(id: string): Promise<HostListing> {
     if (!(await this.deps.hosts.setHostState(id, 'DRAINING'))) throw notFound('Gateway host', id);
     this.deps.feed.notify();
     return this.summary(id);
@@ -204,8 +225,8 @@ export class FleetService {
     this.deps.feed.notify();
   }
 
-  private async summary(id: string): Promise<HostSummary> {
-    const found = (await this.deps.hosts.listHosts()).find((h) => h.id === id);
+  private async summary(id: string): Promise<HostListing> {
+    const found = (await this.listHosts()).find((h) => h.id === id);
     if (!found) throw notFound('Gateway host', id);
     return found;
   }

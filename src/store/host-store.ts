@@ -86,8 +86,14 @@ export interface HostStore {
   getInventory(hostId: string): Promise<HostInventory>;
   /** Replaces the host's inventory and version, notes the contact, re-places gateways; false when the host is gone. */
   replaceInventory(hostId: string, inventory: HostInventory, version: string, now: string): Promise<boolean>;
-  /** Notes that the host was in contact (a heartbeat). */
+  /** Notes that the host was in contact (a heartbeat), clearing its gateways' silent-host message. */
   touchHost(hostId: string, now: string): Promise<void>;
+  /**
+   * Gives the gateways of every ACTIVE host last in contact before `contactBefore` the silent-host
+   * message (their status stays the agent's); idempotent, safe to run on several servers at once.
+   * Returns how many hosts are silent.
+   */
+  markSilentHosts(contactBefore: string): Promise<number>;
   /** Sets ACTIVE or DRAINING and re-places gateways; false when there is no such host. */
   setHostState(hostId: string, state: HostState): Promise<boolean>;
   /** Removes the host (its credential with it) and re-places its gateways; false when there is no such host. */

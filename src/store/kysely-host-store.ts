@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { placeGateway, type HostState } from '../domain/placement.ts';
 import type { Database, HostsTable } from './database-schema.ts';
 import { loadPlacementHosts, replaceGateways, type PlacementOptions } from './fleet-placement.ts';
+import { silentHostMessage, SILENT_HOST_PATTERN } from '../domain/silent-host.ts';
 import type {
   EnrollmentRefusal, EnrollmentTokenRecord, HostChanges, HostInventory, HostRecord, HostStore, HostSummary, UnplacedGateway,
 } from './host-store.ts';
@@ -14,6 +15,14 @@ function hostFromRow(row: Omit<HostsTable, 'credential_hash'>): HostRecord {
 }
 
 const HOST_COLUMNS = ['id', 'name', 'state', 'version', 'created_date', 'last_contact'] as const;
+
+/** Clears the silent-host message of the host's gateways (it called in); other messages are the agent's and stay. */
+async function clearSilentMessages(db: Kysely<Database>, hostId: string): Promise<void> {
+  await db.updateTable('gateways').set({ status_message: null })
+    .where('id', 'in', db.selectFrom('gateway_placements').select('gateway_id').where('host_id', '=', hostId))
+    .where('status_message', 'like', SILENT_HOST_PATTERN)
+    .execute();
+}
 
 /** The hosts' store on either engine: the same Kysely code, as the VPN resources' store. */
 export class KyselyHostStore implements HostStore {
@@ -93,6 +102,7 @@ export class KyselyHostStore implements HostStore {
     return this.transaction(async (tx) => {
       const updated = await tx.updateTable('hosts').set({ version, last_contact: now }).where('id', '=', hostId).executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) return false;
+      await clearSilentMessages(tx, hostId);
       await tx.deleteFrom('host_addresses').where('host_id', '=', hostId).execute();
       await tx.deleteFrom('host_address_blocks').where('host_id', '=', hostId).execute();
       await tx.deleteFrom('host_lans').where('host_id', '=', hostId).execute();
@@ -113,7 +123,26 @@ export class KyselyHostStore implements HostStore {
   }
 
   async touchHost(hostId: string, now: string) {
+    // The contact first: a silent-host check that has not written yet no longer finds the host silent.
     await this.db.updateTable('hosts').set({ last_contact: now }).where('id', '=', hostId).execute();
+    await clearSilentMessages(this.db, hostId);
+  }
+
+  async markSilentHosts(contactBefore: string): Promise<number> {
+    const silent = await this.db.selectFrom('hosts').select(['id', 'name', 'last_contact'])
+      .where('state', '=', 'ACTIVE').where('last_contact', '<', contactBefore).execute();
+    for (const host of silent) {
+      const message = silentHostMessage(host.name, host.last_contact);
+      // Conditional: several servers may run the check at once, and the host may call in meanwhile.
+      await this.db.updateTable('gateways').set({ status_message: message })
+        .where('id', 'in', this.db.selectFrom('gateway_placements').select('gateway_id').where('host_id', '=', host.id))
+        .where('deleting', '=', 0)
+        .where((eb) => eb.or([eb('status_message', 'is', null), eb('status_message', '<>', message)]))
+        .where((eb) => eb.exists(eb.selectFrom('hosts').select('id').where('id', '=', host.id)
+          .where('state', '=', 'ACTIVE').where('last_contact', '<', contactBefore)))
+        .execute();
+    }
+    return silent.length;
   }
 
   async setHostState(hostId: string, state: HostState) {

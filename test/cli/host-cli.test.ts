@@ -27,8 +27,8 @@ describe('vpngw host', () => {
     const listed = await cli('host', 'list');
     assert.equal(listed.status, 0, listed.stderr);
     const [header, ...rows] = listed.stdout.trimEnd().split('\n').map((line) => line.split(/\s{2,}/));
-    assert.deepEqual(header, ['ID', 'NAME', 'STATE', 'VERSION', 'LAST CONTACT', 'ADDRESSES', 'BLOCKS', 'GATEWAYS']);
-    assert.deepEqual(rows.map((r) => [r[0], r[1], r[2], r[3], r[5], r[6], r[7]]), [[hostId, 'edge-1', 'ACTIVE', '0.1.0', '0', '0', '0']]);
+    assert.deepEqual(header, ['ID', 'NAME', 'STATE', 'VERSION', 'LAST CONTACT', 'CONNECTED', 'ADDRESSES', 'BLOCKS', 'GATEWAYS']);
+    assert.deepEqual(rows.map((r) => [r[0], r[1], r[2], r[3], r[5], r[6], r[7], r[8]]), [[hostId, 'edge-1', 'ACTIVE', '0.1.0', 'yes', '0', '0', '0']]);
 
     assert.equal((await cli('host', 'drain', '--id', hostId)).status, 0);
     assert.equal((await svc.hosts.findHost(hostId))?.state, 'DRAINING');
