@@ -6,6 +6,7 @@ import { silentHostMessage, SILENT_HOST_PATTERN } from '../domain/silent-host.ts
 import type {
   EnrollmentRefusal, EnrollmentTokenRecord, HostChanges, HostInventory, HostRecord, HostStore, HostSummary, UnplacedGateway,
 } from './host-store.ts';
+import type { Executor } from './kysely-reader.ts';
 import type { CommitSync } from './wal-group-sync.ts';
 
 const UNIQUE_VIOLATION = new Set(['23505', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
@@ -84,18 +85,8 @@ export class KyselyHostStore implements HostStore {
     }));
   }
 
-  async getInventory(hostId: string): Promise<HostInventory> {
-    const [addresses, blocks, lans] = await Promise.all([
-      this.db.selectFrom('host_addresses').select('address').where('host_id', '=', hostId).orderBy('address').execute(),
-      this.db.selectFrom('host_address_blocks').select('cidr').where('host_id', '=', hostId).orderBy('cidr').execute(),
-      this.db.selectFrom('host_lans').select(['datacenter_id', 'lan_id', 'interface']).where('host_id', '=', hostId)
-        .orderBy('datacenter_id').orderBy('lan_id').execute(),
-    ]);
-    return {
-      addresses: addresses.map((a) => a.address),
-      delegatedBlocks: blocks.map((b) => b.cidr),
-      lans: lans.map((l) => ({ datacenterId: l.datacenter_id, lanId: l.lan_id, interface: l.interface })),
-    };
+  getInventory(hostId: string): Promise<HostInventory> {
+    return inventoryOf(this.db, hostId);
   }
 
   async replaceInventory(hostId: string, inventory: HostInventory, version: string, now: string) {
@@ -103,6 +94,8 @@ export class KyselyHostStore implements HostStore {
       const updated = await tx.updateTable('hosts').set({ version, last_contact: now }).where('id', '=', hostId).executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) return false;
       await clearSilentMessages(tx, hostId);
+      // A heartbeat that brings the same inventory places nothing again: placement depends on nothing it changed.
+      if (sameInventory(await inventoryOf(tx, hostId), inventory)) return true;
       await tx.deleteFrom('host_addresses').where('host_id', '=', hostId).execute();
       await tx.deleteFrom('host_address_blocks').where('host_id', '=', hostId).execute();
       await tx.deleteFrom('host_lans').where('host_id', '=', hostId).execute();
@@ -216,4 +209,27 @@ export class KyselyHostStore implements HostStore {
     const row = await this.db.selectFrom('contracts').select((eb) => eb.fn.min('number').as('n')).executeTakeFirst();
     return row?.n == null ? undefined : Number(row.n);
   }
+}
+
+async function inventoryOf(db: Executor, hostId: string): Promise<HostInventory> {
+  const [addresses, blocks, lans] = await Promise.all([
+    db.selectFrom('host_addresses').select('address').where('host_id', '=', hostId).orderBy('address').execute(),
+    db.selectFrom('host_address_blocks').select('cidr').where('host_id', '=', hostId).orderBy('cidr').execute(),
+    db.selectFrom('host_lans').select(['datacenter_id', 'lan_id', 'interface']).where('host_id', '=', hostId)
+      .orderBy('datacenter_id').orderBy('lan_id').execute(),
+  ]);
+  return {
+    addresses: addresses.map((a) => a.address),
+    delegatedBlocks: blocks.map((b) => b.cidr),
+    lans: lans.map((l) => ({ datacenterId: l.datacenter_id, lanId: l.lan_id, interface: l.interface })),
+  };
+}
+
+/** Whether two inventories hold the same entries, whatever their order (LAN datacenter ids as stored, lower-cased). */
+function sameInventory(stored: HostInventory, given: HostInventory): boolean {
+  const canonical = (i: HostInventory) => JSON.stringify([
+    [...i.addresses].sort(), [...i.delegatedBlocks].sort(),
+    i.lans.map((l) => `${l.datacenterId.toLowerCase()}\0${l.lanId}\0${l.interface}`).sort(),
+  ]);
+  return canonical(stored) === canonical(given);
 }
