@@ -17,6 +17,7 @@ import { AuditRetention } from './service/audit-retention.ts';
 import { AuthService } from './service/auth-service.ts';
 import { InProcessChangeFeed } from './service/change-feed.ts';
 import { PostgresChangeFeed } from './store/postgres-change-feed.ts';
+import { RevisionPoll } from './service/revision-poll.ts';
 import { DatacenterService } from './service/datacenter-service.ts';
 import { DeletedGatewayPurger } from './service/deleted-gateway-purger.ts';
 import { FleetService } from './service/fleet-service.ts';
@@ -104,6 +105,8 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
   const fleet = new FleetService({
     hosts: store.hosts, store, secretBox, feed: changeFeed, hostHeartbeatTimeoutMs: config.hostHeartbeatTimeoutMs, ...(overrides.now ? { now: overrides.now } : {}),
   });
+  // Changes no notify() announced (another process's write on the same store) reach the watches within a second.
+  const revisionPoll = new RevisionPoll({ feed: changeFeed, readRevision: () => store.hosts.currentRevision(), logger: logger.child({ component: 'change-feed' }) });
   const silentHosts = new SilentHostCheck({ check: () => fleet.markSilentHosts(), timeoutMs: config.hostHeartbeatTimeoutMs, logger: logger.child({ component: 'silent-hosts' }) });
   const purger = embeddedDataPlane ? undefined : new DeletedGatewayPurger({ store, logger: logger.child({ component: 'purger' }) });
   const vpn = new VpnService({ store, secretBox, onChange: () => { reconciler.nudge(); purger?.nudge(); changeFeed.notify(); } });
@@ -127,6 +130,9 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
   tlsReloader?.watch();
   const auditRetention = new AuditRetention({ store, days: config.auditRetentionDays, logger: logger.child({ component: 'audit-retention' }) });
   if (changeFeed instanceof PostgresChangeFeed) await changeFeed.start();
+  await revisionPoll.start();
+  // A store that ran with an embedded data plane before holds gateways no placement has judged under this mode yet.
+  if (!embeddedDataPlane) await store.hosts.placeAll();
   if (embeddedDataPlane) reconciler.start();
   purger?.nudge();
   auditRetention.start();
@@ -138,6 +144,7 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
     async close() {
       tlsReloader?.close();
       readiness.shuttingDown();
+      revisionPoll.stop();
       await Promise.all([app.close(), reconciler.stop(), auditRetention.stop(), purger?.stop(), silentHosts.stop()]);
       if (changeFeed instanceof PostgresChangeFeed) await changeFeed.close();
       await store.close();

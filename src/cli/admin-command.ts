@@ -116,6 +116,8 @@ async function runAction<Input>(path: string, action: AdminAction<Input>, usage:
   }
   try {
     const store = await openStore(config);
+    // Run with the service's settings: under --driver none its placements write unplaced gateways' statuses, as the server's do.
+    store.placement.ownsUnplacedStatus = config.driver === 'none';
     try {
       const ctx = { store, config, out: (t: string) => process.stdout.write(t), err: (t: string) => process.stderr.write(t) };
       return (await action.run(input, ctx)) ?? 0;

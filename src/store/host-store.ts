@@ -98,6 +98,8 @@ export interface HostStore {
   setHostState(hostId: string, state: HostState): Promise<boolean>;
   /** Removes the host (its credential with it) and re-places its gateways; false when there is no such host. */
   removeHost(hostId: string): Promise<boolean>;
+  /** Places every gateway again (at the start of a control plane that owns unplaced gateways' statuses). */
+  placeAll(): Promise<void>;
   /** The host's changes after `since`; everything placed on it when `since` is undefined. */
   changesFor(hostId: string, since: number | undefined): Promise<HostChanges>;
   /** Every gateway (not being deleted) that no host runs, with the reason, oldest first. */

@@ -161,6 +161,10 @@ export class KyselyHostStore implements HostStore {
     });
   }
 
+  async placeAll() {
+    await this.transaction((tx) => replaceGateways(tx, 'all', this.placement));
+  }
+
   async changesFor(hostId: string, since: number | undefined): Promise<HostChanges> {
     // The revision first: every change at or below it has committed (see host-store.ts).
     const revision = await this.currentRevision();
