@@ -16,6 +16,8 @@ export class DataPlaneError extends Error {
  */
 export interface DataPlaneDriver {
   readonly name: string;
+  /** How many gateways the reconciler may apply or remove at once (default 1); the driver keeps host-wide steps apart itself. */
+  readonly parallelApplies?: number;
   /** Makes the gateway's data plane match desired; throws DataPlaneError when it cannot. */
   apply(desired: DesiredGateway): Promise<void>;
   /** Removes everything it created for the gateway; succeeds when nothing is there. */

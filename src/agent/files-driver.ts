@@ -33,6 +33,8 @@ export function renderNetworkFile(desired: DesiredGateway): string {
  */
 export class FilesDriver implements DataPlaneDriver {
   readonly name = 'files';
+  /** Each gateway has files of its own, written atomically. */
+  readonly parallelApplies = 8;
 
   constructor(private readonly root: string) {}
 

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { ApplyOutcome, DesiredStateSource, GatewayToConverge } from './desired-state-source.ts';
 import { DataPlaneError, type DataPlaneDriver } from './driver.ts';
@@ -136,13 +137,9 @@ export class Reconciler {
     this.dataPlaneProblems = this.deps.driver.missingPrerequisites?.() ?? [];
     if (options.full) await this.deps.driver.sweepInterruptedWrites();
     const gateways = await this.deps.source.gatewaysToConverge({ full: options.full === true });
-    for (const gateway of gateways) {
-      if (gateway.deleting) {
-        await this.destroy(gateway, summary);
-      } else {
-        await this.apply(gateway, summary);
-      }
-    }
+    // Gateways are independent: as many at once as the driver takes, so one slow gateway (a charon starting) holds up no other.
+    const limit = pLimit(Math.max(1, this.deps.driver.parallelApplies ?? 1));
+    await Promise.all(gateways.map((gateway) => limit(() => (gateway.deleting ? this.destroy(gateway, summary) : this.apply(gateway, summary)))));
     if (options.full) await this.removeUnwanted(new Set(gateways.map((g) => g.id)), summary);
     this.passes += 1;
     this.lastCompletedAt = Date.now();
