@@ -18,6 +18,7 @@ import { AuthService } from './service/auth-service.ts';
 import { InProcessChangeFeed } from './service/change-feed.ts';
 import { PostgresChangeFeed } from './store/postgres-change-feed.ts';
 import { RevisionPoll } from './service/revision-poll.ts';
+import { FleetChangeTrim } from './service/fleet-change-trim.ts';
 import { DatacenterService } from './service/datacenter-service.ts';
 import { DeletedGatewayPurger } from './service/deleted-gateway-purger.ts';
 import { FleetService } from './service/fleet-service.ts';
@@ -107,6 +108,7 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
   });
   // Changes no notify() announced (another process's write on the same store) reach the watches within a second.
   const revisionPoll = new RevisionPoll({ feed: changeFeed, readRevision: () => store.hosts.currentRevision(), logger: logger.child({ component: 'change-feed' }) });
+  const changeTrim = new FleetChangeTrim({ hosts: store.hosts, logger: logger.child({ component: 'change-feed' }) });
   const silentHosts = new SilentHostCheck({ check: () => fleet.markSilentHosts(), timeoutMs: config.hostHeartbeatTimeoutMs, logger: logger.child({ component: 'silent-hosts' }) });
   const purger = embeddedDataPlane ? undefined : new DeletedGatewayPurger({ store, logger: logger.child({ component: 'purger' }) });
   const vpn = new VpnService({ store, secretBox, onChange: () => { reconciler.nudge(); purger?.nudge(); changeFeed.notify(); } });
@@ -136,6 +138,7 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
   if (embeddedDataPlane) reconciler.start();
   purger?.nudge();
   auditRetention.start();
+  changeTrim.start();
   if (!embeddedDataPlane) silentHosts.start();
   return {
     app, store, hosts: store.hosts, reconciler, readiness, auth, auditRetention, administratorCreated: bootstrap.created,
@@ -145,7 +148,7 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
       tlsReloader?.close();
       readiness.shuttingDown();
       revisionPoll.stop();
-      await Promise.all([app.close(), reconciler.stop(), auditRetention.stop(), purger?.stop(), silentHosts.stop()]);
+      await Promise.all([app.close(), reconciler.stop(), auditRetention.stop(), changeTrim.stop(), purger?.stop(), silentHosts.stop()]);
       if (changeFeed instanceof PostgresChangeFeed) await changeFeed.close();
       await store.close();
     },

@@ -142,9 +142,9 @@ export class FleetService {
   }
 
   /**
-   * The watch: what changed for the host after `since` (everything when absent, or when `since` is
-   * ahead of the store, as after a restore), answered at once when there is something, else when a
-   * change arrives or after `waitMs`. The caller bounds waitMs.
+   * The watch: what changed for the host after `since` (everything when absent, older than the change
+   * log keeps, or ahead of the store, as after a restore), answered at once when there is something,
+   * else when a change arrives or after `waitMs`. The caller bounds waitMs.
    */
   async desired(host: HostRecord, since: number | undefined, waitMs: number, signal?: AbortSignal): Promise<DesiredAnswer> {
     await this.deps.hosts.touchHost(host.id, this.now().toISOString());
@@ -161,8 +161,8 @@ export class FleetService {
 
   private async answer(host: HostRecord, since: number | undefined): Promise<DesiredAnswer> {
     const current = await this.deps.hosts.currentRevision();
-    const full = since === undefined || since > current;
-    const changes = await this.deps.hosts.changesFor(host.id, full ? undefined : since);
+    const changes = await this.deps.hosts.changesFor(host.id, since === undefined || since > current ? undefined : since);
+    const { full } = changes;
     const inventory = await this.deps.hosts.getInventory(host.id);
     const bindings = new Map(inventory.lans.map((l) => [lanKey(l.datacenterId, l.lanId), l.interface]));
     const gateways: DesiredGateway[] = [];

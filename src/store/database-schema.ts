@@ -169,6 +169,8 @@ export interface FleetRevisionTable {
   id: number;
   /** A bigint: PostgreSQL answers it as a string, read through Number(). */
   value: number | string;
+  /** The change log holds no entry at or below this revision (bigint, as value). */
+  trimmed_through: number | string;
 }
 
 export interface Database {

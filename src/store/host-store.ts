@@ -59,6 +59,8 @@ export type EnrollmentRefusal = 'TOKEN_REFUSED' | 'NAME_TAKEN';
 export interface HostChanges {
   /** The revision the answer is complete up to: the cursor of the next request. */
   revision: number;
+  /** A snapshot: asked for, or the changes after `since` were already trimmed from the log. */
+  full: boolean;
   /** Every gateway placed on the host now (snapshot), or the ones changed since (incremental). */
   placed: string[];
   /** Gateways that left the host since the revision (incremental only). */
@@ -102,6 +104,11 @@ export interface HostStore {
   placeAll(): Promise<void>;
   /** The host's changes after `since`; everything placed on it when `since` is undefined. */
   changesFor(hostId: string, since: number | undefined): Promise<HostChanges>;
+  /**
+   * Deletes the change log up to `keep` revisions below the current one; a watch resuming from before
+   * that gets a snapshot. Answers how many entries went.
+   */
+  trimChanges(keep: number): Promise<number>;
   /** Every gateway (not being deleted) that no host runs, with the reason, oldest first. */
   listUnplaced(): Promise<UnplacedGateway[]>;
   /** The host a gateway is placed on, null when none. */

@@ -173,14 +173,33 @@ export class KyselyHostStore implements HostStore {
       if (ids) query = query.where('gateway_id', 'in', ids);
       return (await query.orderBy('gateway_id').execute()).map((r) => r.gateway_id);
     };
-    if (since === undefined) return { revision, placed: await placedNow(), removed: [] };
+    const snapshot = async () => ({ revision, full: true, placed: await placedNow(), removed: [] });
+    if (since === undefined) return snapshot();
     const changed = await this.db.selectFrom('fleet_changes').select('gateway_id').distinct()
       .where('host_id', '=', hostId).where('revision', '>', since).where('revision', '<=', revision).execute();
+    // Read after the log: a trim that deleted entries this read needed has committed its horizon too.
+    if (since < await this.trimmedThrough()) return snapshot();
     const ids = changed.map((c) => c.gateway_id).sort();
-    if (ids.length === 0) return { revision, placed: [], removed: [] };
+    if (ids.length === 0) return { revision, full: false, placed: [], removed: [] };
     const placed = await placedNow(ids);
     const here = new Set(placed);
-    return { revision, placed, removed: ids.filter((id) => !here.has(id)) };
+    return { revision, full: false, placed, removed: ids.filter((id) => !here.has(id)) };
+  }
+
+  async trimChanges(keep: number) {
+    return this.transaction(async (tx) => {
+      const row = await tx.selectFrom('fleet_revision').select(['value', 'trimmed_through']).where('id', '=', 1).executeTakeFirstOrThrow();
+      const horizon = Number(row.value) - keep;
+      if (horizon <= Number(row.trimmed_through)) return 0;
+      const deleted = await tx.deleteFrom('fleet_changes').where('revision', '<=', horizon).executeTakeFirst();
+      await tx.updateTable('fleet_revision').set({ trimmed_through: horizon }).where('id', '=', 1).execute();
+      return Number(deleted.numDeletedRows);
+    });
+  }
+
+  private async trimmedThrough() {
+    const row = await this.db.selectFrom('fleet_revision').select('trimmed_through').where('id', '=', 1).executeTakeFirstOrThrow();
+    return Number(row.trimmed_through);
   }
 
   async listUnplaced(): Promise<UnplacedGateway[]> {

@@ -237,6 +237,12 @@ const migrations: Record<string, Migration> = {
       await sql`insert into fleet_revision (id, value) values (1, 0)`.execute(db);
     },
   },
+  // The change log is trimmed to its latest revisions; a watch resuming from below this gets a snapshot.
+  '0008-fleet-change-trim': {
+    async up(db) {
+      await db.schema.alterTable('fleet_revision').addColumn('trimmed_through', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+    },
+  },
 };
 
 /**

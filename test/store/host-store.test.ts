@@ -87,7 +87,7 @@ function describeHostStore(engine: string, open: () => Promise<KyselyStore>) {
       // The gateway moves to B's block: A is told it left, B that it arrived; a host that never had it hears nothing.
       const moved = await store.hosts.currentRevision();
       await store.transaction((tx) => tx.updateGateway({ ...onA, properties: { ...onA.properties, gatewayIP: '198.51.100.8' }, generation: 2 }));
-      assert.deepEqual(await store.hosts.changesFor(a.id, moved), { revision: await store.hosts.currentRevision(), placed: [], removed: [onA.id] });
+      assert.deepEqual(await store.hosts.changesFor(a.id, moved), { revision: await store.hosts.currentRevision(), full: false, placed: [], removed: [onA.id] });
       assert.deepEqual((await store.hosts.changesFor(b.id, moved)).placed, [onA.id]);
       const listed = await store.hosts.listHosts();
       assert.equal(listed.find((h) => h.id === b.id)?.gatewayCount, 2);

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { wireguardGateway } from '../support/fixtures.ts';
+import { startTestService } from '../support/test-service.ts';
+
+test('the fleet change log is trimmed to its latest revisions; a watch resuming from before them gets a snapshot, one after them the changes', async () => {
+  const svc = await startTestService({ env: { VPNGW_DRIVER: 'none' } });
+  try {
+    const gatewayIP = wireguardGateway().properties.gatewayIP;
+    const token = (await svc.request('POST', '/fleet/v1/enrollment-tokens', {})).body.token as string;
+    const enrolled = await svc.request('POST', '/agent/v1/enroll', { token, name: 'edge-1', version: '0.1.0' }, { authorization: '' });
+    const agent = { authorization: `Bearer ${enrolled.body.credential as string}` };
+    await svc.request('PUT', '/agent/v1/inventory', { addresses: [gatewayIP], delegatedBlocks: [], lans: [], version: '0.1.0' }, agent);
+    const first = await svc.request('POST', '/wireguardgateways', wireguardGateway());
+    const old = (await svc.request('GET', '/agent/v1/desired', undefined, agent)).body.revision as number;
+    const ids = [first.body.id as string];
+    for (let i = 0; i < 3; i++) {
+      const created = await svc.request('POST', '/wireguardgateways', { properties: { ...wireguardGateway().properties, name: `gw-${i}` } });
+      assert.equal(created.status, 201, created.text);
+      ids.push(created.body.id as string);
+    }
+    const recent = (await svc.request('GET', `/agent/v1/desired?since=${old}`, undefined, agent)).body;
+    assert.equal(recent.full, false);
+    assert.equal(recent.gateways.length, 3, 'the three created after the cursor');
+
+    assert.ok(await svc.hosts.trimChanges(1) > 0, 'entries older than the last revision are deleted');
+    assert.equal(await svc.hosts.trimChanges(1), 0, 'nothing more to trim');
+    const behind = (await svc.request('GET', `/agent/v1/desired?since=${old}`, undefined, agent)).body;
+    assert.equal(behind.full, true, 'changes after the cursor are gone: a snapshot');
+    assert.deepEqual(behind.gateways.map((g: { id: string }) => g.id).sort(), [...ids].sort());
+
+    const now = (await svc.request('GET', '/agent/v1/desired', undefined, agent)).body.revision as number;
+    const deleted = await svc.request('DELETE', `/wireguardgateways/${ids[0] as string}`);
+    assert.equal(deleted.status, 202);
+    const incremental = (await svc.request('GET', `/agent/v1/desired?since=${now}`, undefined, agent)).body;
+    assert.equal(incremental.full, false, 'a cursor at or after the horizon resumes');
+    assert.deepEqual(incremental.removed, [ids[0]]);
+  } finally {
+    await svc.stop();
+  }
+});
