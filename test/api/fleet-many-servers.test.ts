@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { wireguardGateway } from '../support/fixtures.ts';
+import type { AddressInfo } from 'node:net';
+import { MAX_PEERS_PER_GATEWAY } from '../../src/domain/defaults.ts';
+import { peerKey, wireguardGateway, wireguardPeer } from '../support/fixtures.ts';
 import { postgresUnavailable } from '../support/postgres-database.ts';
 import { startTestService, type TestService } from '../support/test-service.ts';
 
@@ -75,5 +77,29 @@ describe('fleet watches across API servers sharing one PostgreSQL', { skip: unav
     assert.deepEqual(ids, [id]);
     assert.ok(latencyMs < 1000, `the watch answered ${Math.round(latencyMs)} ms after the write`);
     assert.ok(b.logs.some((line) => line.includes('listening for other API servers\' changes again')));
+  });
+
+  test('the rules hold across servers: of 30 simultaneous peer POSTs split over both, exactly the limit is created; one key twice is one 201 and one 409', async () => {
+    const bases = await Promise.all([a, b].map(async (svc) => {
+      await svc.app.listen({ host: '127.0.0.1', port: 0 });
+      return `http://127.0.0.1:${(svc.app.server.address() as AddressInfo).port}`;
+    }));
+    const post = (n: number, path: string, body: unknown) => fetch(`${bases[n % 2] as string}${path}`, {
+      method: 'POST', headers: { authorization: a.basic, 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify(body),
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as { id?: string } }));
+    const gateway = await post(0, '/wireguardgateways', { properties: { ...wireguardGateway().properties, name: 'shared-limits' } });
+    assert.equal(gateway.status, 201);
+    const peers = `/wireguardgateways/${gateway.body.id as string}/peers`;
+    const results = await Promise.all(Array.from({ length: 30 }, (_, n) =>
+      post(n, peers, wireguardPeer({ name: `across-${n}`, publicKey: peerKey(100 + n), allowedIPs: [`10.9.${n}.0/24`] }))));
+    const statuses = results.map((r) => r.status);
+    assert.equal(statuses.filter((s) => s === 201).length, MAX_PEERS_PER_GATEWAY, String(statuses));
+    assert.equal(statuses.filter((s) => s === 422).length, 30 - MAX_PEERS_PER_GATEWAY, String(statuses));
+    assert.equal((await b.request('GET', peers)).body.items.length, MAX_PEERS_PER_GATEWAY);
+
+    const other = await post(1, '/wireguardgateways', { properties: { ...wireguardGateway().properties, name: 'shared-keys' } });
+    const samePeer = wireguardPeer({ name: 'twice', publicKey: peerKey(7), allowedIPs: ['10.8.0.0/24'] });
+    const twice = await Promise.all([0, 1].map((n) => post(n, `/wireguardgateways/${other.body.id as string}/peers`, samePeer)));
+    assert.deepEqual(twice.map((r) => r.status).sort(), [201, 409]);
   });
 });
