@@ -173,6 +173,16 @@ export interface FleetRevisionTable {
   trimmed_through: number | string;
 }
 
+/** A gateway's live state as its host's agent last sent it: state is GatewayLiveState (without namespace) as JSON. */
+export interface GatewayLiveStateTable {
+  gateway_id: string;
+  host_id: string;
+  kind: string;
+  state: string;
+  observed_at: string;
+  received_at: string;
+}
+
 export interface Database {
   contracts: ContractsTable;
   users: UsersTable;
@@ -193,4 +203,5 @@ export interface Database {
   gateway_placements: GatewayPlacementsTable;
   fleet_changes: FleetChangesTable;
   fleet_revision: FleetRevisionTable;
+  gateway_live_state: GatewayLiveStateTable;
 }

@@ -237,6 +237,21 @@ const migrations: Record<string, Migration> = {
       await sql`insert into fleet_revision (id, value) values (1, 0)`.execute(db);
     },
   },
+  // What each gateway's agent last observed of its sessions (a fleet's /status and live metrics); one row per gateway.
+  '0007-gateway-live-state': {
+    async up(db) {
+      await db.schema
+        .createTable('gateway_live_state')
+        .addColumn('gateway_id', 'text', (c) => c.primaryKey().references('gateways.id').onDelete('cascade'))
+        .addColumn('host_id', 'text', (c) => c.notNull().references('hosts.id').onDelete('cascade'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('observed_at', 'text', (c) => c.notNull())
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('gateway_live_state_by_host').on('gateway_live_state').column('host_id').execute();
+    },
+  },
   // The change log is trimmed to its latest revisions; a watch resuming from below this gets a snapshot.
   '0008-fleet-change-trim': {
     async up(db) {
