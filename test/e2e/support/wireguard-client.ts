@@ -45,7 +45,7 @@ export function requireWgQuick(t: TestContext): boolean {
 }
 
 /** Creates the peer through the API, prints its client file with the CLI and brings it up with wg-quick in `options.ns`. */
-export async function startWireguardClient(topology: Topology, svc: E2eService, options: WireguardClientOptions): Promise<WireguardClient> {
+export async function startWireguardClient(topology: Pick<Topology, 'tag' | 'wireguardInterfaces'>, svc: E2eService, options: WireguardClientOptions): Promise<WireguardClient> {
   const credentials = options.credentials ?? E2E_ADMIN;
   const client: ApiClient = svc.as(credentials);
   const keys = generateWireguardKeyPair();
