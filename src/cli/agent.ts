@@ -18,7 +18,10 @@ export const EXIT_CREDENTIAL_REFUSED = 3;
 
 function driverOf(settings: AgentSettings): DataPlaneDriver {
   if (settings.driver === 'files') return new FilesDriver(join(settings.dataDir, 'dataplane'));
-  return new LinuxDriver({ stateDir: join(settings.dataDir, 'linux'), ipsecBackend: settings.ipsecBackend, ...(settings.netns ? { netns: settings.netns } : {}) });
+  return new LinuxDriver({
+    stateDir: join(settings.dataDir, 'linux'), ipsecBackend: settings.ipsecBackend, delegatedBlocks: settings.delegatedBlockUplinks,
+    ...(settings.netns ? { netns: settings.netns } : {}),
+  });
 }
 
 /** `vpngw agent`: runs this gateway host's data plane from an API server's desired state until SIGINT/SIGTERM. */

@@ -23,11 +23,16 @@ export interface ObservedLink {
   addresses: string[];
 }
 
-/** Where a gatewayIP came from on the host, so it can be given back when the gateway goes. */
+/**
+ * Where a gatewayIP came from on the host, so it can be given back when the gateway goes: a host
+ * interface's address, or (delegated) an address of a block delegated to the host, assigned to the
+ * gateway alone as a /32 (/128) on a leg of the block's interface, and released with its namespace.
+ */
 export interface UplinkLease {
   address: string;
   prefixLength: number;
   hostInterface: string;
+  delegated?: boolean;
 }
 
 export interface ObservedHost {
@@ -91,6 +96,7 @@ function legSteps(leg: LegTarget, observed: ObservedLink | undefined, namespace:
  * its subnet too (other gateways' gatewayIPs, the host's own).
  */
 function takeFromHost(lease: UplinkLease, observedHost: ObservedHost): Step[] {
+  if (lease.delegated) return [];
   return observedHost.links.flatMap((link) => link.addresses
     .filter((cidr) => cidr.split('/')[0] === lease.address)
     .flatMap((cidr) => [
@@ -101,7 +107,8 @@ function takeFromHost(lease: UplinkLease, observedHost: ObservedHost): Step[] {
 
 /**
  * The steps that bring a gateway's namespace to its layout: the namespace with forwarding on, the
- * uplink leg holding the gatewayIP (taken from the host interface), one leg per LAN with its
+ * uplink leg holding the gatewayIP (taken from the host interface, or a delegated block's address as a
+ * /32 with an on-link default route), one leg per LAN with its
  * addresses, no leg it does not want, and the firewall. Pure: nothing is decided while executing.
  */
 export function planGatewayNetwork(layout: GatewayLayout, lease: UplinkLease, observedHost: ObservedHost, observed: ObservedGatewayNamespace): Step[] {
@@ -118,7 +125,8 @@ export function planGatewayNetwork(layout: GatewayLayout, lease: UplinkLease, ob
   steps.push(...legSteps(uplink, link(layout.uplinkLeg), layout.namespace, observedHost, takeFromHost(lease, observedHost)));
   const route = observedHost.defaultRoute;
   if (route && route.dev === lease.hostInterface && !lease.address.includes(':') && ns.defaultVia !== route.via) {
-    steps.push(inGateway('ip', 'route', 'replace', 'default', 'via', route.via, 'dev', layout.uplinkLeg));
+    // A delegated /32 has no connected subnet holding the next hop: it is reached on-link.
+    steps.push(inGateway('ip', 'route', 'replace', 'default', 'via', route.via, 'dev', layout.uplinkLeg, ...(lease.delegated ? ['onlink'] : [])));
   }
   for (const leg of layout.lanLegs) {
     if (!leg.hostInterface) throw new Error(`LAN leg ${leg.name} has no host interface`);

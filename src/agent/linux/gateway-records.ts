@@ -6,7 +6,7 @@ import type { UplinkLease } from './gateway-network-plan.ts';
 /** What the driver made for one gateway, kept so that a restarted service can find and remove it. */
 export interface GatewayRecordState {
   kind: GatewayKind;
-  /** Where its gatewayIP was taken from (to be given back). */
+  /** Where its gatewayIP was taken from (to be given back), or that it was assigned from a delegated block (`delegated`, absent in older files). */
   uplink?: UplinkLease;
   lans: Array<{ datacenterId: string; lanId: string; interfaceName: string }>;
 }

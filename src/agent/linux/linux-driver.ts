@@ -9,6 +9,7 @@ import { CommandFailed, execRunner, Shell, type CommandRunner } from './command-
 import { planGatewayNetwork, type ObservedHost } from './gateway-network-plan.ts';
 import { GatewayNetwork } from './gateway-network.ts';
 import { GatewayRecords } from './gateway-records.ts';
+import type { DelegatedBlock } from './delegated-blocks.ts';
 import { IpsecDataplane } from './ipsec-dataplane.ts';
 import { gatewayNamespaceName, wireguardInterfaceName } from './names.ts';
 import { removeLegacyLayout } from './legacy-layout.ts';
@@ -26,6 +27,8 @@ export interface LinuxDriverOptions {
   /** The namespace that plays the gateway host (uplink and LAN interfaces) instead of the host's own. */
   netns?: string;
   ipsecBackend: IpsecBackend;
+  /** Address blocks delegated to this host: a gatewayIP no interface holds is assigned from them. */
+  delegatedBlocks?: DelegatedBlock[];
   runner?: CommandRunner;
 }
 
@@ -40,8 +43,8 @@ function requireLanInterfaces(legs: LanLeg[], host: ObservedHost) {
 
 /**
  * Applies each gateway as its own small router: a network namespace holding its gatewayIP (a
- * macvlan leg of the host interface that had it), one macvlan leg per LAN, a firewall admitting
- * only what its resources declare, and its tunnels (a WireGuard interface, or its own charon).
+ * macvlan leg of the host interface that had it, or of a delegated block's interface), one macvlan
+ * leg per LAN, a firewall admitting only what its resources declare, and its tunnels (a WireGuard interface, or its own charon).
  * Holds no state in memory: a restarted service finds everything again from the system and a file.
  */
 export class LinuxDriver implements DataPlaneDriver, LiveStateSource {
@@ -83,7 +86,7 @@ export class LinuxDriver implements DataPlaneDriver, LiveStateSource {
     if (unroutable) {
       throw new DataPlaneError(`The tunnel ${unroutable.tunnelId} has the cloudNetworkCIDR ${unroutable.cidr}, which holds none of the gateway's LAN addresses (its connections); each cloud network must hold one.`);
     }
-    const decision = resolveUplink(desired.id, desired.gatewayIP, this.records.leases(), host);
+    const decision = resolveUplink(desired.id, desired.gatewayIP, this.records.leases(), host, this.options.delegatedBlocks);
     if ('error' in decision) throw new DataPlaneError(decision.error);
     const lans = layout.lanLegs.map((l) => ({ datacenterId: l.datacenterId, lanId: l.lanId, interfaceName: l.name }));
     this.records.put(desired.id, { kind: desired.kind, uplink: decision.lease, lans });

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import ipaddr from 'ipaddr.js';
 import { isHostInterfaceName } from '../../domain/datacenters.ts';
+import { parseDelegatedBlock, type DelegatedBlock } from '../linux/delegated-blocks.ts';
 
 /** What `vpngw agent` is told, from flags first, then VPNGW_* environment variables, then defaults. */
 export interface AgentSettings {
@@ -14,7 +15,10 @@ export interface AgentSettings {
   name: string;
   caFile?: string;
   addresses: string[];
+  /** The delegated blocks' CIDRs, as the inventory sends them. */
   delegatedBlocks: string[];
+  /** The same blocks with the uplink interface each is routed to on-link (`--delegated-block CIDR=IFNAME`), for the driver. */
+  delegatedBlockUplinks: DelegatedBlock[];
   lans: Array<{ datacenterId: string; lanId: string; interface: string }>;
   driver: 'linux' | 'files';
   ipsecBackend: 'libipsec' | 'xfrm';
@@ -23,6 +27,8 @@ export interface AgentSettings {
   reconcileIntervalMs: number;
   /** The inventory is sent again this often (it is also the host's heartbeat). */
   heartbeatMs: number;
+  /** The gateways' live state is sent this often when it changed (VPNGW_AGENT_LIVE_STATE_MS); 0: never. */
+  liveStateIntervalMs: number;
   logLevel: string;
 }
 
@@ -60,11 +66,15 @@ function address(raw: string): string {
   return raw;
 }
 
-function block(raw: string): string {
-  const [base = '', prefix] = raw.split('/');
-  const valid = prefix !== undefined && /^[0-9]{1,3}$/.test(prefix) && (ipaddr.IPv4.isValidFourPartDecimal(base) || ipaddr.IPv6.isValid(base)) && ipaddr.isValidCIDR(raw);
-  if (!valid) throw new AgentSettingsError(`--delegated-block: "${raw}" is not a CIDR (e.g. 203.0.113.0/28).`);
-  return raw;
+function block(raw: string): DelegatedBlock {
+  const parsed = parseDelegatedBlock(raw, '--delegated-block');
+  if ('error' in parsed) throw new AgentSettingsError(parsed.error);
+  return parsed;
+}
+
+/** 0 turns sending live state off; else at least 100 ms apart. */
+function liveStateInterval(raw: string): number {
+  return raw === '0' ? 0 : integer('VPNGW_AGENT_LIVE_STATE_MS (--live-state-interval), or 0 for off,', raw, 100, 3_600_000);
 }
 
 /** DATACENTER_ID:LAN_ID=IFNAME, e.g. 6f1c…:1=eth1. */
@@ -94,6 +104,7 @@ export function loadAgentSettings(argv: string[], env: NodeJS.ProcessEnv): Agent
       netns: { type: 'string' },
       'reconcile-interval': { type: 'string' },
       'heartbeat-interval': { type: 'string' },
+      'live-state-interval': { type: 'string' },
       'log-level': { type: 'string' },
     },
   });
@@ -112,6 +123,7 @@ export function loadAgentSettings(argv: string[], env: NodeJS.ProcessEnv): Agent
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(name)) throw new AgentSettingsError(`--name: "${name}" must be 1-63 letters, digits, "_", "." or "-".`);
   const tokenFile = pick(values['enrollment-token-file'], 'VPNGW_AGENT_ENROLLMENT_TOKEN_FILE');
   const caFile = pick(values['ca-file'], 'VPNGW_CA_FILE');
+  const blocks = list(values['delegated-block'], env.VPNGW_AGENT_DELEGATED_BLOCKS).map(block);
   return {
     servers,
     dataDir: resolve(pick(values['data-dir'], 'VPNGW_AGENT_DATA_DIR') ?? './agent-data'),
@@ -119,13 +131,15 @@ export function loadAgentSettings(argv: string[], env: NodeJS.ProcessEnv): Agent
     name,
     ...(caFile !== undefined ? { caFile: resolve(caFile) } : {}),
     addresses: list(values.address, env.VPNGW_AGENT_ADDRESSES).map(address),
-    delegatedBlocks: list(values['delegated-block'], env.VPNGW_AGENT_DELEGATED_BLOCKS).map(block),
+    delegatedBlocks: blocks.map((b) => b.cidr),
+    delegatedBlockUplinks: blocks,
     lans: list(values.lan, env.VPNGW_AGENT_LANS).map(parseLanBinding),
     driver,
     ipsecBackend,
     ...(netns !== undefined ? { netns } : {}),
     reconcileIntervalMs: integer('VPNGW_RECONCILE_INTERVAL_MS', pick(values['reconcile-interval'], 'VPNGW_RECONCILE_INTERVAL_MS') ?? '10000', 100, 3_600_000),
     heartbeatMs: integer('VPNGW_AGENT_HEARTBEAT_MS', pick(values['heartbeat-interval'], 'VPNGW_AGENT_HEARTBEAT_MS') ?? '15000', 100, 3_600_000),
+    liveStateIntervalMs: liveStateInterval(pick(values['live-state-interval'], 'VPNGW_AGENT_LIVE_STATE_MS') ?? '10000'),
     logLevel: pick(values['log-level'], 'VPNGW_LOG_LEVEL') ?? 'info',
   };
 }

@@ -94,3 +94,52 @@ test('observations: ip -j addr, ip -j route and nft -j output', () => {
   assert.deepEqual(parseFirewall(JSON.stringify(nft)), { hash: '0123abcd', ruleCount: 3 });
   assert.deepEqual(parseFirewall('{"nftables":[{"table":{}}]}'), { ruleCount: 0 });
 });
+
+// A delegated block 192.0.2.64/28 routed on-link to eth0; the host itself is 203.0.113.2/24 there.
+const block = { cidr: '192.0.2.64/28' };
+const delegated: UplinkLease = { address: '192.0.2.70', prefixLength: 32, hostInterface: 'eth0', delegated: true };
+
+test('a gatewayIP no interface holds is assigned from a delegated block, as a /32 on the block\'s interface or the default route\'s', () => {
+  assert.deepEqual(resolveUplink(gw.id, '192.0.2.70', {}, hostAfter, [block]), { lease: delegated });
+  assert.deepEqual(resolveUplink(gw.id, '192.0.2.70', { [gw.id]: delegated }, hostAfter, [block]), { lease: delegated }, 'kept on the next pass');
+  assert.deepEqual(resolveUplink(gw.id, '192.0.2.70', {}, hostAfter, [{ ...block, interface: 'eth1' }]), { lease: { ...delegated, hostInterface: 'eth1' } });
+  assert.deepEqual(resolveUplink(gw.id, '2001:db8:5::0a', {}, hostAfter, [{ cidr: '2001:db8:5::/64' }]),
+    { lease: { address: '2001:db8:5::a', prefixLength: 128, hostInterface: 'eth0', delegated: true } });
+  assert.deepEqual(resolveUplink(gw.id, '192.0.2.80', {}, hostAfter, [block]), { error: 'The gatewayIP 192.0.2.80 is not an address of this host.' });
+});
+
+test('a delegated block without interface needs the host\'s default route; a missing block interface is named', () => {
+  const noRoute = resolveUplink(gw.id, '192.0.2.70', {}, { links: hostAfter.links }, [block]);
+  assert.deepEqual(noRoute, { error: 'The gatewayIP 192.0.2.70 lies in the delegated block 192.0.2.64/28, which names no interface, and this host has no IPv4 default route to take its interface from.' });
+  assert.deepEqual(resolveUplink(gw.id, '192.0.2.70', {}, hostAfter, [{ ...block, interface: 'eth9' }]),
+    { error: 'The interface eth9 of the delegated block 192.0.2.64/28 (gatewayIP 192.0.2.70) is missing on this host.' });
+});
+
+test('an interface holding the address wins over a block; two gateways never share a delegated address', () => {
+  const onHost = { ...hostAfter, links: [{ name: 'eth0', up: true, addresses: ['203.0.113.2/24', '192.0.2.70/24'] }] };
+  assert.deepEqual(resolveUplink(gw.id, '192.0.2.70', {}, onHost, [block]), { lease: { address: '192.0.2.70', prefixLength: 24, hostInterface: 'eth0' } });
+  const other = '99999999-9999-4999-8999-999999999999';
+  assert.deepEqual(resolveUplink(gw.id, '192.0.2.70', { [other]: delegated }, hostAfter, [block]),
+    { error: 'The gatewayIP 192.0.2.70 is already in use by another gateway on this host.' });
+});
+
+test('a delegated address is never given back: it was not the host\'s, and goes with the namespace', () => {
+  assert.deepEqual(giveBackSteps(delegated, hostAfter), []);
+  const moved = resolveUplink(gw.id, '192.0.2.71', { [gw.id]: delegated }, hostAfter, [block]);
+  assert.deepEqual(moved, { lease: { ...delegated, address: '192.0.2.71' }, giveBack: delegated });
+  assert.deepEqual(giveBackSteps(delegated, hostAfter), []);
+  const toHost = resolveUplink(gw.id, '203.0.113.2', { [gw.id]: delegated }, hostAfter, [block]);
+  assert.deepEqual(toHost, { lease: { address: '203.0.113.2', prefixLength: 24, hostInterface: 'eth0' }, giveBack: delegated });
+});
+
+test('a delegated gateway: the uplink leg gets the /32, nothing is taken from the host, the default route is on-link', () => {
+  assertGolden('gateway-network-delegated.steps', lines(planGatewayNetwork(layout, delegated, hostAfter, { exists: false, links: [], sysctlsSet: false })));
+  const steps = planGatewayNetwork(layout, delegated, hostAfter, { exists: false, links: [], sysctlsSet: false });
+  assert.ok(!steps.some((s) => s.where === 'host' && s.args.includes('del')), 'no address is deleted on the host');
+  assert.ok(steps.some((s) => s.args.join(' ') === `route replace default via 203.0.113.254 dev ${layout.uplinkLeg} onlink`));
+  const convergedDelegated = { ...converged, links: converged.links.map((l) => (l.name === layout.uplinkLeg ? { ...l, addresses: ['192.0.2.70/32'] } : l)) };
+  assert.deepEqual(planGatewayNetwork(layout, delegated, hostAfter, convergedDelegated), []);
+  // Drift: the address was removed from the leg.
+  const lost = { ...converged, links: converged.links.map((l) => (l.name === layout.uplinkLeg ? { ...l, addresses: [] } : l)) };
+  assert.deepEqual(planGatewayNetwork(layout, delegated, hostAfter, lost).map((s) => s.args.join(' ')), [`addr add 192.0.2.70/32 dev ${layout.uplinkLeg}`]);
+});

@@ -22,6 +22,7 @@ test('flags come first, then the VPNGW_AGENT_* variables, then the defaults', ()
   assert.deepEqual(fromFlags.servers, ['http://127.0.0.1:8080', 'http://127.0.0.2:8080']);
   assert.deepEqual(fromFlags.addresses, ['198.51.100.1']);
   assert.deepEqual(fromFlags.delegatedBlocks, ['203.0.113.0/28']);
+  assert.deepEqual(fromFlags.delegatedBlockUplinks, [{ cidr: '203.0.113.0/28' }]);
   assert.equal(fromFlags.driver, 'files');
   assert.equal(fromFlags.name, 'edge-7');
   assert.equal(fromFlags.reconcileIntervalMs, 2000);
@@ -39,6 +40,18 @@ test('what cannot work is refused naming the setting', () => {
   refused(['--server', 'http://x', '--name=-bad'], /--name/);
   refused(['--server', 'http://x', '--heartbeat-interval', '5s'], /VPNGW_AGENT_HEARTBEAT_MS/);
   assert.throws(() => loadAgentSettings(['--server', 'http://x', '--token', 'secret'], {}), /Unknown option '--token'/);
+});
+
+test('a delegated block may name the interface it is routed to; the inventory still gets the CIDRs alone', () => {
+  const settings = loadAgentSettings(['--server', 'http://x'], { VPNGW_AGENT_DELEGATED_BLOCKS: '203.0.113.0/28=eth0, 2001:db8:5::/64=ens3,198.51.100.0/24' });
+  assert.deepEqual(settings.delegatedBlocks, ['203.0.113.0/28', '2001:db8:5::/64', '198.51.100.0/24']);
+  assert.deepEqual(settings.delegatedBlockUplinks, [
+    { cidr: '203.0.113.0/28', interface: 'eth0' }, { cidr: '2001:db8:5::/64', interface: 'ens3' }, { cidr: '198.51.100.0/24' },
+  ]);
+  for (const raw of ['203.0.113.0/28=', '203.0.113.0/28=name-longer-than-15', '203.0.113.0/28=eth 0', '203.0.113.0/28=eth0=eth1', 'eth0=203.0.113.0/28']) {
+    assert.throws(() => loadAgentSettings(['--server', 'http://x', '--delegated-block', raw], {}),
+      (e: Error) => e instanceof AgentSettingsError && e.message.startsWith('--delegated-block: '), raw);
+  }
 });
 
 test('a LAN binding is DATACENTER_ID:LAN_ID=IFNAME', () => {
