@@ -40,7 +40,7 @@ const GATEWAY_COLLECTION = /^\/(wireguardgateways|ipsecgateways)(\/[^/?]+)?$/;
  * Starts the service with the topology's host namespace as its gateway host. Every gateway created
  * through it is handed to `topology.adoptGateway`, so cleanup removes its namespace whatever happens.
  */
-export async function startService(topology: { host: string; adoptGateway(id: string): void }): Promise<E2eService> {
+export async function startService(topology: { host: string; adoptGateway(id: string): void }, options: { env?: Record<string, string> } = {}): Promise<E2eService> {
   const netns = topology.host;
   const dataDir = mkdtempSync(join(tmpdir(), 'vpngw-e2e-'));
   const port = await freePort();
@@ -55,7 +55,7 @@ export async function startService(topology: { host: string; adoptGateway(id: st
       cwd: ROOT,
       env: {
         ...process.env, VPNGW_DATA_DIR: dataDir, VPNGW_PORT: String(port), VPNGW_ADMIN_EMAIL: E2E_ADMIN.email,
-        VPNGW_ADMIN_PASSWORD: E2E_ADMIN.password, VPNGW_RECONCILE_INTERVAL_MS: '1000', VPNGW_LOG_LEVEL: 'warn',
+        VPNGW_ADMIN_PASSWORD: E2E_ADMIN.password, VPNGW_RECONCILE_INTERVAL_MS: '1000', VPNGW_LOG_LEVEL: 'warn', ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
