@@ -23,6 +23,7 @@ import { DatacenterService } from './service/datacenter-service.ts';
 import { DeletedGatewayPurger } from './service/deleted-gateway-purger.ts';
 import { FleetService } from './service/fleet-service.ts';
 import { SilentHostCheck } from './service/silent-host-check.ts';
+import { StoredLiveStateSource } from './service/live-state-service.ts';
 import { UserService } from './service/user-service.ts';
 import { VpnService } from './service/vpn-service.ts';
 import { openStore } from './store/open-store.ts';
@@ -80,11 +81,12 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
   const secretBox = new SecretBox(loadOrCreateKey(config.dataDir, 'secret.key', config.secretKey, 'VPNGW_SECRET_KEY'));
   const signingKey = loadOrCreateKey(config.dataDir, 'token-signing.key', config.tokenSigningKey, 'VPNGW_TOKEN_SIGNING_KEY');
   const dataPlane = driver ?? configuredDriver(config);
-  const live = liveStateOf(dataPlane);
   // With the none driver the control plane places gateways and no embedded reconciler writes statuses: placement writes an unplaced gateway's.
   const embeddedDataPlane = driver !== undefined || config.driver !== 'none';
   store.placement.ownsUnplacedStatus = !embeddedDataPlane;
   const now = overrides.now ?? (() => new Date());
+  // In a fleet, /status and the live gauges serve what the hosts' agents sent (PUT /agent/v1/live-state).
+  const live = embeddedDataPlane ? liveStateOf(dataPlane) : { liveState: new StoredLiveStateSource({ liveStates: store.liveStates, heartbeatTimeoutMs: config.hostHeartbeatTimeoutMs, now }) };
   const metrics = createServiceMetrics({
     store, processMetrics: true, ...live, fleet: { hosts: store.hosts, heartbeatTimeoutMs: config.hostHeartbeatTimeoutMs, now },
   });
@@ -104,7 +106,7 @@ export async function assembleService(config: Config, logger: Logger, driver?: D
   // Many API servers on one PostgreSQL hear each other's changes through LISTEN/NOTIFY.
   const changeFeed = config.databaseUrl ? new PostgresChangeFeed(config.databaseUrl, logger.child({ component: 'change-feed' })) : new InProcessChangeFeed();
   const fleet = new FleetService({
-    hosts: store.hosts, store, secretBox, feed: changeFeed, hostHeartbeatTimeoutMs: config.hostHeartbeatTimeoutMs, ...(overrides.now ? { now: overrides.now } : {}),
+    hosts: store.hosts, liveStates: store.liveStates, store, secretBox, feed: changeFeed, hostHeartbeatTimeoutMs: config.hostHeartbeatTimeoutMs, ...(overrides.now ? { now: overrides.now } : {}),
   });
   // Changes no notify() announced (another process's write on the same store) reach the watches within a second.
   const revisionPoll = new RevisionPoll({ feed: changeFeed, readRevision: () => store.hosts.currentRevision(), logger: logger.child({ component: 'change-feed' }) });

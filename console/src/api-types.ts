@@ -500,6 +500,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/agent/v1/live-state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["agentLiveStatePut"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -10192,6 +10208,167 @@ export interface operations {
                              */
                             id: string;
                             outcome: "RECORDED" | "STALE" | "NOT_PLACED_HERE";
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        httpStatus: number;
+                        messages: {
+                            errorCode: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        httpStatus: number;
+                        messages: {
+                            errorCode: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        httpStatus: number;
+                        messages: {
+                            errorCode: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        httpStatus: number;
+                        messages: {
+                            errorCode: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        httpStatus: number;
+                        messages: {
+                            errorCode: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    agentLiveStatePut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The gateways whose live state changed since the last request that succeeded. */
+                    gateways: {
+                        /**
+                         * Format: uuid
+                         * @description A UUID.
+                         */
+                        id: string;
+                        kind: "wireguard" | "ipsec";
+                        /** @description ISO 8601, UTC, with milliseconds (Date.toISOString()). */
+                        observedAt: string;
+                        state: {
+                            kind: "wireguard" | "ipsec";
+                            lans: {
+                                /**
+                                 * Format: uuid
+                                 * @description A UUID.
+                                 */
+                                datacenterId: string;
+                                lanId: string;
+                                interfaceName: string;
+                                present: boolean;
+                                addresses: string[];
+                            }[];
+                            interfaceName?: string;
+                            present?: boolean;
+                            listenPort?: number | null;
+                            peers?: {
+                                publicKey: string;
+                                endpoint: string | null;
+                                /** @description ISO 8601, UTC, with milliseconds (Date.toISOString()). */
+                                latestHandshake: string | null;
+                                transferRxBytes: number;
+                                transferTxBytes: number;
+                            }[];
+                            charonRunning?: boolean;
+                            tunnels?: {
+                                /**
+                                 * Format: uuid
+                                 * @description A UUID.
+                                 */
+                                tunnelId: string;
+                                ikeState: string | null;
+                                ikeEstablished: boolean;
+                                childEstablished: boolean;
+                                bytesIn: number;
+                                bytesOut: number;
+                            }[];
+                        };
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Entries stored. */
+                        accepted: number;
+                        /** @description Entries not stored, and why: the gateway is not placed on this host (or not of that kind), or a later observation is stored. */
+                        gateways: {
+                            /**
+                             * Format: uuid
+                             * @description A UUID.
+                             */
+                            id: string;
+                            outcome: "NOT_PLACED_HERE" | "STALE";
                         }[];
                     };
                 };

@@ -4,19 +4,23 @@ import type { GatewayRecord, Store } from '../store/store.ts';
 
 type Labels = Record<string, string>;
 
+/** A source that may also answer every gateway's state at once. */
+export type BulkLiveStateSource = LiveStateSource & { liveStates?(): Promise<Map<string, GatewayLiveState>> };
+
 const REFRESH_MS = 5000;
 
 /**
  * The data plane as it is now: per WireGuard peer the latest handshake and transfer, per IPSec
- * tunnel whether its SAs are up. Refreshed on scrapes (the driver asks wg(8) or charon), and reset
- * each time, so a removed peer or tunnel stops being exported.
+ * tunnel whether its SAs are up. Refreshed on scrapes (the driver asks wg(8) or charon; in a fleet,
+ * the hosts' last reports are read in one query), and reset each time, so a removed peer or tunnel
+ * stops being exported.
  */
 export class LiveStateMetrics {
   private readonly gauges: Record<string, Gauge<string>>;
   private refreshedAt = 0;
   private inFlight: Promise<void> | undefined;
 
-  constructor(registry: Registry, private readonly store: Store, private readonly source: LiveStateSource) {
+  constructor(registry: Registry, private readonly store: Store, private readonly source: BulkLiveStateSource) {
     const gauge = (name: string, help: string, labelNames: string[]) => new Gauge({ name, help, labelNames, registers: [registry] });
     const peer = ['gateway_id', 'peer_id'];
     const tunnel = ['gateway_id', 'tunnel_id'];
@@ -53,9 +57,14 @@ export class LiveStateMetrics {
 
   private async collect(): Promise<void> {
     const gateways = (await this.store.listAllGateways()).filter((g) => !g.deleting);
+    // A source that keeps every gateway's state (a fleet's reports) answers all of them in one query.
+    const all = this.source.liveStates ? await this.source.liveStates() : undefined;
+    const liveOf = (gateway: GatewayRecord) => (all
+      ? Promise.resolve(all.get(gateway.id)).then((live) => (live?.kind === gateway.kind ? live : undefined))
+      : this.source.liveState({ kind: gateway.kind, id: gateway.id }).catch(() => undefined));
     const states = await Promise.all(gateways.map(async (gateway) => ({
       gateway,
-      live: await this.source.liveState({ kind: gateway.kind, id: gateway.id }).catch(() => undefined),
+      live: await liveOf(gateway),
       // Peers are labelled by their API id, which operators know; the data plane knows only keys.
       peerIds: gateway.kind === 'wireguard' ? new Map((await this.store.listAllChildren(gateway.id)).map((c) => [c.uniqueKey, c.id])) : new Map(),
     })));

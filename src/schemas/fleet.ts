@@ -98,3 +98,62 @@ export const UnplacedCollection = Type.Object({
     message: Type.String({ description: 'Why no host runs it, e.g. no gateway host holds 203.0.113.7.' }),
   })),
 });
+
+const ShortString = (maxLength: number) => Type.String({ maxLength });
+const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
+const Counter = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+const IsoInstant = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$', description: 'ISO 8601, UTC, with milliseconds (Date.toISOString()).' });
+
+const LanLive = Type.Object({
+  datacenterId: Uuid,
+  lanId: Type.String({ pattern: '^[0-9]{1,10}$' }),
+  interfaceName: Type.String({ minLength: 1, maxLength: 15 }),
+  present: Type.Boolean(),
+  addresses: Type.Array(ShortString(64), { maxItems: 16 }),
+}, { additionalProperties: false });
+
+/**
+ * A gateway's live state as the driver observed it (GatewayLiveState without the namespace). One
+ * object for both kinds so that a bad field is named plainly: the fields of the other kind are absent,
+ * which the service checks against `kind`.
+ */
+const LiveStateBody = Type.Object({
+  kind: Type.Union([Type.Literal('wireguard'), Type.Literal('ipsec')]),
+  lans: Type.Array(LanLive, { maxItems: 10 }),
+  interfaceName: Type.Optional(Type.String({ minLength: 1, maxLength: 15 })),
+  present: Type.Optional(Type.Boolean()),
+  listenPort: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 65535 }), Type.Null()])),
+  peers: Type.Optional(Type.Array(Type.Object({
+    publicKey: Type.String({ minLength: 1, maxLength: 64 }),
+    endpoint: Nullable(ShortString(64)),
+    latestHandshake: Nullable(IsoInstant),
+    transferRxBytes: Counter,
+    transferTxBytes: Counter,
+  }, { additionalProperties: false }), { maxItems: 20 })),
+  charonRunning: Type.Optional(Type.Boolean()),
+  tunnels: Type.Optional(Type.Array(Type.Object({
+    tunnelId: Uuid,
+    ikeState: Nullable(ShortString(32)),
+    ikeEstablished: Type.Boolean(),
+    childEstablished: Type.Boolean(),
+    bytesIn: Counter,
+    bytesOut: Counter,
+  }, { additionalProperties: false }), { maxItems: 20 })),
+}, { additionalProperties: false });
+
+export const LiveStateRequest = Type.Object({
+  gateways: Type.Array(Type.Object({
+    id: Uuid,
+    kind: Type.Union([Type.Literal('wireguard'), Type.Literal('ipsec')]),
+    observedAt: IsoInstant,
+    state: LiveStateBody,
+  }), { maxItems: 100, description: 'The gateways whose live state changed since the last request that succeeded.' }),
+});
+
+export const LiveStateResponse = Type.Object({
+  accepted: Type.Integer({ description: 'Entries stored.' }),
+  gateways: Type.Array(Type.Object({
+    id: Uuid,
+    outcome: Type.Union([Type.Literal('NOT_PLACED_HERE'), Type.Literal('STALE')]),
+  }), { description: 'Entries not stored, and why: the gateway is not placed on this host (or not of that kind), or a later observation is stored.' }),
+});

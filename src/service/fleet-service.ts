@@ -8,8 +8,11 @@ import { isSilent } from '../domain/silent-host.ts';
 import type { Principal } from '../domain/principal.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 import type { HostInventory, HostRecord, HostStore, HostSummary, UnplacedGateway } from '../store/host-store.ts';
+import type { LiveStateStore } from '../store/live-state-store.ts';
 import type { Store } from '../store/store.ts';
+import type { LiveStateEntry } from '../agent/live-state-report.ts';
 import type { ChangeFeed } from './change-feed.ts';
+import { LiveStateService } from './live-state-service.ts';
 
 /**
  * The fleet's control plane: installation administrators create enrollment tokens and manage hosts;
@@ -60,6 +63,8 @@ export interface FleetServiceDeps {
   now?: () => Date;
   /** An ACTIVE host not heard from for this long is silent (VPNGW_HOST_HEARTBEAT_TIMEOUT_MS). */
   hostHeartbeatTimeoutMs?: number;
+  /** Where agents' live state goes (PUT /agent/v1/live-state); without it that endpoint answers 501. */
+  liveStates?: LiveStateStore;
 }
 
 /** A host as the administrators list it, with whether it calls in. */
@@ -193,6 +198,12 @@ export class FleetService {
       results.push({ id, outcome: recorded ? 'RECORDED' as const : 'STALE' as const });
     }
     return results;
+  }
+
+  /** Stores the live state of the host's gateways; entries of gateways placed elsewhere are refused one by one. */
+  receiveLiveState(host: HostRecord, entries: LiveStateEntry[]) {
+    if (!this.deps.liveStates) throw new ApiError(501, 'NOT_IMPLEMENTED', 'This server keeps no live state.');
+    return new LiveStateService({ liveStates: this.deps.liveStates, hosts: this.deps.hosts, ...(this.deps.now ? { now: this.deps.now } : {}) }).receive(host, entries);
   }
 
   private get heartbeatTimeoutMs() {

@@ -2,6 +2,8 @@ import { Migrator, type Kysely, sql } from 'kysely';
 import type { Database } from './database-schema.ts';
 import type { HostStore } from './host-store.ts';
 import { KyselyHostStore } from './kysely-host-store.ts';
+import { KyselyLiveStateStore } from './kysely-live-state-store.ts';
+import type { LiveStateStore } from './live-state-store.ts';
 import type { PlacementOptions } from './fleet-placement.ts';
 import { KyselyReader } from './kysely-reader.ts';
 import { KyselyWriter } from './kysely-writer.ts';
@@ -25,12 +27,15 @@ export class KyselyStore extends KyselyReader implements Store {
    */
   /** The fleet's hosts, placements and change log: their own port, on the same database. */
   readonly hosts: HostStore;
+  /** What the hosts' agents last observed of their gateways' sessions. */
+  readonly liveStates: LiveStateStore;
   /** Set once at assembly, before the first write: see PlacementOptions. */
   readonly placement: PlacementOptions = { ownsUnplacedStatus: false };
 
   constructor(private readonly kysely: Kysely<Database>, private readonly capabilities: EngineCapabilities, private readonly commits?: CommitSync) {
     super(kysely);
     this.hosts = new KyselyHostStore(kysely, commits, this.placement);
+    this.liveStates = new KyselyLiveStateStore(kysely, commits);
   }
 
   /** Brings the schema up to this build's; a store a newer build migrated is refused (NewerSchemaError). */

@@ -2,8 +2,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { unauthorized } from '../../domain/errors.ts';
 import {
   DEFAULT_ENROLLMENT_TTL_SECONDS, DesiredQuery, DesiredResponse, EnrollmentTokenCreate, EnrollmentTokenCreated, EnrollRequest, EnrollResponse,
-  HostCollection, HostRead, Inventory, InventoryAccepted, ReportRequest, ReportResponse, UnplacedCollection,
+  HostCollection, HostRead, Inventory, InventoryAccepted, LiveStateRequest, LiveStateResponse, ReportRequest, ReportResponse, UnplacedCollection,
 } from '../../schemas/fleet.ts';
+import type { LiveStateEntry } from '../../agent/live-state-report.ts';
 import type { FleetService, ReportItem } from '../../service/fleet-service.ts';
 import type { HostInventory, HostRecord } from '../../store/host-store.ts';
 import type { Store } from '../../store/store.ts';
@@ -109,6 +110,10 @@ export function registerAgentRoutes(app: FastifyInstance, fleet: FleetService, m
 
   app.post('/agent/v1/reports', { ...agentRoute, schema: agentOperation('agentReportsPost', { body: ReportRequest, response: { 200: ReportResponse, ...errors } }) }, async (request) =>
     ({ gateways: await fleet.report(hostOf(request), (request.body as { gateways: ReportItem[] }).gateways) }));
+
+  app.put('/agent/v1/live-state', {
+    ...agentRoute, schema: agentOperation('agentLiveStatePut', { body: LiveStateRequest, response: { 200: LiveStateResponse, ...errors } }),
+  }, async (request) => fleet.receiveLiveState(hostOf(request), (request.body as { gateways: LiveStateEntry[] }).gateways));
 }
 
 declare module 'fastify' {
