@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import ipaddr from 'ipaddr.js';
+import { parseDelegatedBlock, type DelegatedBlock } from './agent/linux/delegated-blocks.ts';
 import type { LogFormat } from './logger.ts';
 
 /** Everything the service can be told, from flags first, then VPNGW_* environment variables, then defaults. */
@@ -20,6 +21,8 @@ export interface Config {
   driver: 'files' | 'linux' | 'none';
   /** With the linux driver: apply inside this existing network namespace instead of the host. */
   netns?: string;
+  /** With the linux driver: address blocks delegated to the host; a gatewayIP no interface holds is assigned from them. */
+  delegatedBlocks: DelegatedBlock[];
   /** With the linux driver: ESP in userspace (kernel-libipsec, works everywhere) or in the kernel's XFRM. */
   ipsecBackend: 'libipsec' | 'xfrm';
   /** postgres://… to keep the state in PostgreSQL instead of the embedded SQLite file. */
@@ -68,6 +71,7 @@ const OPTIONS = {
   'admin-password': { type: 'string', env: 'VPNGW_ADMIN_PASSWORD' },
   driver: { type: 'string', env: 'VPNGW_DRIVER', fallback: 'files' },
   netns: { type: 'string', env: 'VPNGW_NETNS' },
+  'delegated-block': { type: 'string', env: 'VPNGW_DELEGATED_BLOCKS' },
   'ipsec-backend': { type: 'string', env: 'VPNGW_IPSEC_BACKEND', fallback: 'libipsec' },
   'reconcile-interval': { type: 'string', env: 'VPNGW_RECONCILE_INTERVAL_MS', fallback: '10000' },
   'shutdown-timeout': { type: 'string', env: 'VPNGW_SHUTDOWN_TIMEOUT_MS', fallback: '15000' },
@@ -154,6 +158,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   if (netns !== undefined && (driver !== 'linux' || !/^[A-Za-z0-9_.-]{1,64}$/.test(netns))) {
     throw new ConfigError(driver !== 'linux' ? 'VPNGW_NETNS applies only to the linux driver.' : `"${netns}" is not a valid network namespace name.`);
   }
+  const delegatedBlocks = (get('delegated-block') ?? '').split(',').map((b) => b.trim()).filter((b) => b !== '').map((raw) => {
+    const parsed = parseDelegatedBlock(raw, 'VPNGW_DELEGATED_BLOCKS');
+    if ('error' in parsed) throw new ConfigError(parsed.error);
+    return parsed;
+  });
+  if (delegatedBlocks.length > 0 && driver !== 'linux') throw new ConfigError('VPNGW_DELEGATED_BLOCKS applies only to the linux driver (a fleet host\'s agent takes --delegated-block).');
   const ipsecBackend = get('ipsec-backend');
   if (ipsecBackend !== 'libipsec' && ipsecBackend !== 'xfrm') throw new ConfigError('VPNGW_IPSEC_BACKEND must be "libipsec" or "xfrm".');
   const logFormat = get('log-format');
@@ -172,6 +182,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     ...databaseUrlOf(env),
     driver,
     ...(netns !== undefined ? { netns } : {}),
+    delegatedBlocks,
     ipsecBackend,
     reconcileIntervalMs: integerSetting('VPNGW_RECONCILE_INTERVAL_MS', get('reconcile-interval') ?? '', 100, 3_600_000),
     shutdownTimeoutMs: integerSetting('VPNGW_SHUTDOWN_TIMEOUT_MS', get('shutdown-timeout') ?? '', 100, 3_600_000),

@@ -57,7 +57,9 @@ export interface RunningService {
 /** The driver the configuration names: files (renders only) or linux (host or one network namespace). */
 function configuredDriver(config: Config): DataPlaneDriver {
   if (config.driver !== 'linux') return new FilesDriver(join(config.dataDir, 'dataplane'));
-  return new LinuxDriver({ stateDir: join(config.dataDir, 'linux'), ipsecBackend: config.ipsecBackend, ...(config.netns ? { netns: config.netns } : {}) });
+  return new LinuxDriver({
+    stateDir: join(config.dataDir, 'linux'), ipsecBackend: config.ipsecBackend, delegatedBlocks: config.delegatedBlocks, ...(config.netns ? { netns: config.netns } : {}),
+  });
 }
 
 /** Readiness's view of a server without an embedded data plane: nothing to wait for. */
