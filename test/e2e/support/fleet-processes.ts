@@ -14,15 +14,16 @@ const GATEWAY_COLLECTION = /^\/(wireguardgateways|ipsecgateways)(\/[^/?]+)?$/;
 
 /** What every API server of one installation shares: the database and the two keys. */
 export interface FleetInstallation {
-  databaseUrl: string;
-  /** VPNGW_DATABASE_URL, VPNGW_SECRET_KEY, VPNGW_TOKEN_SIGNING_KEY. */
+  /** VPNGW_DATABASE_URL (without it, each server's own SQLite: one server only), VPNGW_SECRET_KEY, VPNGW_TOKEN_SIGNING_KEY. */
   env: Record<string, string>;
 }
 
-export function fleetInstallation(databaseUrl: string): FleetInstallation {
+export function fleetInstallation(databaseUrl?: string): FleetInstallation {
   return {
-    databaseUrl,
-    env: { VPNGW_DATABASE_URL: databaseUrl, VPNGW_SECRET_KEY: randomBytes(32).toString('base64'), VPNGW_TOKEN_SIGNING_KEY: randomBytes(32).toString('base64') },
+    env: {
+      ...(databaseUrl ? { VPNGW_DATABASE_URL: databaseUrl } : {}),
+      VPNGW_SECRET_KEY: randomBytes(32).toString('base64'), VPNGW_TOKEN_SIGNING_KEY: randomBytes(32).toString('base64'),
+    },
   };
 }
 
