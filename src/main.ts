@@ -9,7 +9,7 @@ Commands:
              or the VPNGW_* variables)
   agent     Run a gateway host's data plane from the API servers' desired state (fleet, preview)
             (--server URL[,URL...], --data-dir, --enrollment-token-file, --name, --ca-file, --address IP,
-             --delegated-block CIDR, --lan DATACENTER_ID:LAN_ID=IFNAME, --driver linux|files, --ipsec-backend, --netns,
+             --delegated-block CIDR[=IFNAME], --lan DATACENTER_ID:LAN_ID=IFNAME, --driver linux|files, --ipsec-backend, --netns,
              --reconcile-interval, --heartbeat-interval, --log-level; or VPNGW_AGENT_* variables)
   contract  create --admin-email E [--admin-password-file F]: a new contract (tenant) with its administrator
   datacenter create --contract N [--id UUID] [--name NAME] [--location LOC]: declare a contract's datacenter
