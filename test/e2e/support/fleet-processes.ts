@@ -132,6 +132,8 @@ export interface FleetAgentOptions {
   /** DATACENTER_ID:LAN_ID=IFNAME */
   lans: string[];
   tokenFile: string;
+  /** CIDR[=IFNAME] (`--delegated-block`) */
+  delegatedBlocks?: string[];
 }
 
 /** A `vpngw agent --driver linux --netns` process under the capabilities deploy/systemd/vpngw-agent.service leaves it. */
@@ -155,7 +157,7 @@ export async function startFleetAgent(options: FleetAgentOptions): Promise<Fleet
     if (next) addresses = next;
     const args = ['--import', 'tsx', 'src/main.ts', 'agent', '--driver', 'linux', '--netns', options.ns, '--name', options.name, '--data-dir', dataDir,
       '--server', options.servers.join(','), '--enrollment-token-file', options.tokenFile, ...addresses.flatMap((a) => ['--address', a]),
-      ...options.lans.flatMap((l) => ['--lan', l])];
+      ...options.lans.flatMap((l) => ['--lan', l]), ...(options.delegatedBlocks ?? []).flatMap((b) => ['--delegated-block', b])];
     const [command, argv] = asUnitStartsIt('deploy/systemd/vpngw-agent.service', process.execPath, args);
     const started = launch(command, argv, { VPNGW_RECONCILE_INTERVAL_MS: '1000', VPNGW_AGENT_HEARTBEAT_MS: '500', VPNGW_LOG_LEVEL: 'info' });
     proc = started;
