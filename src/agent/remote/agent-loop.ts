@@ -6,6 +6,7 @@ import { Reconciler } from '../reconciler.ts';
 import { AgentApiClient, AgentRequestError, AgentUnauthorizedError } from './agent-api-client.ts';
 import { readCredential, writeCredential } from './agent-credential.ts';
 import type { AgentSettings } from './agent-settings.ts';
+import { hasLiveState, LiveStateSender } from './live-state-sender.ts';
 import { RemoteDesiredStateSource, type ReportItem } from './remote-desired-state-source.ts';
 
 const WATCH_SECONDS = 30;
@@ -38,11 +39,20 @@ export class AgentLoop {
   private fatal: Error | undefined;
   private revision: number | undefined;
   private lastFullPassAt = 0;
+  /** The gateways placed on this host, as the watch's answers say. */
+  private readonly placed = new Set<string>();
+  /** Absent with a driver that has no live state (files) or when turned off (interval 0). */
+  private readonly liveState: LiveStateSender | undefined;
+  private liveStateTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: AgentLoopDeps) {
     this.reconciler = new Reconciler({
       source: this.source, driver: deps.driver, logger: deps.logger.child({ component: 'reconciler' }), intervalMs: deps.settings.reconcileIntervalMs,
     });
+    const { driver, client, logger, settings } = deps;
+    if (hasLiveState(driver) && settings.liveStateIntervalMs > 0) {
+      this.liveState = new LiveStateSender({ driver, client, logger: logger.child({ component: 'live-state' }), placed: () => this.placed });
+    }
   }
 
   /** Ends the watch at once; the pass running now finishes first. */
@@ -62,6 +72,7 @@ export class AgentLoop {
         beating = true;
         this.sendInventory(signal).catch((error: unknown) => this.failed(error)).finally(() => (beating = false));
       }, this.deps.settings.heartbeatMs);
+      this.startLiveState(signal);
       while (!signal.aborted && !this.fatal) {
         const since = this.revision === undefined ? '' : `since=${this.revision}&`;
         const wait = this.revision === undefined ? 0 : Math.max(0, Math.min(WATCH_SECONDS, Math.ceil(this.untilFullPassMs() / 1000)));
@@ -72,6 +83,7 @@ export class AgentLoop {
       if (!signal.aborted || error instanceof AgentUnauthorizedError) throw this.fatal ?? error;
     } finally {
       clearInterval(this.heartbeat);
+      clearInterval(this.liveStateTimer);
     }
     if (this.fatal) throw this.fatal;
   }
@@ -83,6 +95,22 @@ export class AgentLoop {
     } else if (!this.stopping.signal.aborted) {
       this.deps.logger.warn({ err: error }, 'sending the inventory failed');
     }
+  }
+
+  /** Every interval, the live state that changed; a send still retrying (servers down) is not joined by another. */
+  private startLiveState(signal: AbortSignal) {
+    const sender = this.liveState;
+    if (!sender) return;
+    this.liveStateTimer = setInterval(() => {
+      if (!sender.busy) this.sendLiveState(sender, signal);
+    }, this.deps.settings.liveStateIntervalMs);
+  }
+
+  private sendLiveState(sender: LiveStateSender, signal: AbortSignal, only?: ReadonlySet<string>) {
+    sender.send(signal, only).catch((error: unknown) => {
+      if (error instanceof AgentUnauthorizedError) return this.failed(error);
+      if (!signal.aborted) this.deps.logger.warn({ err: error }, 'sending the live state failed');
+    });
   }
 
   private untilFullPassMs(): number {
@@ -118,9 +146,14 @@ export class AgentLoop {
     const fullPassDue = this.untilFullPassMs() <= 0;
     if (answer.full) {
       this.source.replaceAll(answer.gateways);
+      this.placed.clear();
+      // A snapshot comes at the start and after a reconnect: the server may have lost what was sent.
+      this.liveState?.forgetDelivered();
     } else if (answer.gateways.length > 0 || answer.removed.length > 0) {
       this.source.applyChanges(answer.gateways, answer.removed, await this.appliedKinds());
     }
+    for (const gateway of answer.gateways) this.placed.add(gateway.id);
+    for (const id of answer.removed) this.placed.delete(id);
     const full = answer.full || fullPassDue;
     if (full || this.source.hasChanges) {
       const summary = await this.reconciler.runPass({ full });
@@ -142,5 +175,8 @@ export class AgentLoop {
     const stopping = this.stopping.signal.aborted;
     await this.deps.client.request('POST', '/agent/v1/reports', { body: { gateways: items }, signal: stopping ? AbortSignal.timeout(5000) : this.stopping.signal });
     this.source.reportsDelivered(items);
+    // Right after a gateway became AVAILABLE its live state is sent, so that /status is useful at once.
+    const available = new Set(items.filter((i) => i.status === 'AVAILABLE').map((i) => i.id));
+    if (this.liveState && available.size > 0 && !stopping) this.sendLiveState(this.liveState, this.stopping.signal, available);
   }
 }
