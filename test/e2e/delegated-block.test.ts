@@ -15,6 +15,8 @@ import { requireWgQuick, startWireguardClient } from './support/wireguard-client
 // the host; the upstream delivers its addresses on-link (it ARPs for them). None is on the host.
 const BLOCK = '192.0.2.64/28';
 const GATEWAY_IP = '192.0.2.70';
+const BLOCK6 = '2001:db8:2:0:ff::/80';
+const GATEWAY_IP6 = '2001:db8:2:0:ff::5';
 const LAN = CONNECTIONS[0] ?? { datacenterId: '', lanId: '', ipv4CIDR: '' };
 const LAN_MACHINE = { addresses: ['192.168.1.10/24'], routes: [{ to: '10.9.0.0/24', via: '192.168.1.100' }] };
 
@@ -30,6 +32,10 @@ async function delegatedTopology(): Promise<Topology> {
   const topology = await createTopology();
   try {
     await sh('ip', ['-n', topology.host, 'route', 'add', 'default', 'via', '192.0.2.2']);
+    // IPv6 likewise: the host 2001:db8:2::1/64, the upstream 2001:db8:2::2 its default route, the block BLOCK6.
+    await sh('ip', ['-n', topology.host, 'addr', 'add', '2001:db8:2::1/64', 'dev', topology.uplink, 'nodad']);
+    await sh('ip', ['-n', topology.remote, 'addr', 'add', '2001:db8:2::2/64', 'dev', topology.remoteUplink, 'nodad']);
+    await sh('ip', ['-n', topology.host, '-6', 'route', 'add', 'default', 'via', '2001:db8:2::2']);
   } catch (error) {
     await topology.cleanup();
     throw error;
@@ -56,7 +62,7 @@ async function exerciseDelegatedGateway(service: E2eService, topology: Topology,
   const ns = gatewayNs(gatewayId);
   const leg = uplinkLegName(gatewayId);
   assert.deepEqual(global(await interfaceAddresses(ns, leg)), [`${GATEWAY_IP}/32`], 'the gateway\'s uplink leg holds the address alone, as a /32');
-  assert.deepEqual(global(await interfaceAddresses(topology.host, topology.uplink)), ['192.0.2.1/24'], 'the host interface did not get or lose an address');
+  assert.deepEqual(global(await interfaceAddresses(topology.host, topology.uplink)), ['192.0.2.1/24', '2001:db8:2::1/64'], 'the host interface did not get or lose an address');
   assert.match(await nsExec(ns, 'ip', ['-4', 'route', 'show', 'default']), new RegExp(`^default via 192\\.0\\.2\\.2 dev ${leg} onlink`));
   await eventually('a ping from the WireGuard client to the LAN machine', () => pingOnce(topology.remote, client.address, machine.address), 30_000);
 
@@ -98,15 +104,28 @@ test('vpngw agent --driver linux assigns a delegated block\'s address (--delegat
   }
 });
 
-test('vpngw serve --driver linux with VPNGW_DELEGATED_BLOCKS (no interface: the default route\'s) runs a gateway on a delegated address', { timeout: 120_000 }, async (t) => {
+test('vpngw serve --driver linux with VPNGW_DELEGATED_BLOCKS (no interface: the default route\'s) runs gateways on delegated IPv4 and IPv6 addresses', { timeout: 120_000 }, async (t) => {
   if (!requireE2e(t) || !requireWgQuick(t)) return;
   const topology = await delegatedTopology();
   let svc: E2eService | undefined;
   try {
-    const service = svc = await startService(topology, { env: { VPNGW_DELEGATED_BLOCKS: BLOCK } });
+    const service = svc = await startService(topology, { env: { VPNGW_DELEGATED_BLOCKS: `${BLOCK},${BLOCK6}` } });
     await createDatacenter(service, await contractOf(service), LAN.datacenterId);
     const machine = await attachLan(service, topology, { ...LAN, ...LAN_MACHINE });
     await exerciseDelegatedGateway(service, topology, machine, () => service.restart());
+
+    // An IPv6 gatewayIP from a delegated block: a /128, answered on-link, replying through the host's IPv6 default route.
+    const v6 = await service.request('POST', '/wireguardgateways', { properties: {
+      name: 'delegated-v6', gatewayIP: GATEWAY_IP6, interfaceIPv4CIDR: '10.8.0.1/24', listenPort: 51820, connections: [{ ...LAN, ipv4CIDR: '192.168.1.101/24' }],
+      privateKey: generateWireguardKeyPair().privateKey,
+    } });
+    assert.equal(v6.status, 201, JSON.stringify(v6.body));
+    assert.equal((await settledGateway(service, 'wireguardgateways', v6.body.id)).metadata.status, 'AVAILABLE');
+    assert.deepEqual(global(await interfaceAddresses(gatewayNs(v6.body.id), uplinkLegName(v6.body.id))), [`${GATEWAY_IP6}/128`]);
+    await eventually(`a ping from the upstream to ${GATEWAY_IP6}`, () => pingOnce(topology.remote, '2001:db8:2::2', GATEWAY_IP6), 15_000);
+    assert.equal((await service.request('DELETE', `/wireguardgateways/${v6.body.id}`)).status, 202);
+    await eventually('the IPv6 gateway to be deleted', async () => (await service.request('GET', `/wireguardgateways/${v6.body.id}`)).status === 404);
+    assert.ok(!(await addressesIn(topology.host)).some((a) => a.startsWith(`${GATEWAY_IP6}/`)), `${GATEWAY_IP6} was not given to the host`);
   } finally {
     await svc?.cleanup();
     await topology.cleanup();

@@ -39,6 +39,8 @@ export interface ObservedHost {
   links: ObservedLink[];
   /** The host's IPv4 default route, when it leaves through an interface with a next hop. */
   defaultRoute?: { via: string; dev: string };
+  /** The host's IPv6 default route, likewise (a delegated /128 has no other way out). */
+  defaultRoute6?: { via: string; dev: string };
 }
 
 export interface ObservedGatewayNamespace {
@@ -47,6 +49,7 @@ export interface ObservedGatewayNamespace {
   /** net.ipv4.ip_forward, net.ipv6.conf.all.forwarding, arp_notify and ndisc_notify all on. */
   sysctlsSet: boolean;
   defaultVia?: string;
+  defaultVia6?: string;
   firewall?: { hash?: string; ruleCount: number };
 }
 
@@ -127,6 +130,10 @@ export function planGatewayNetwork(layout: GatewayLayout, lease: UplinkLease, ob
   if (route && route.dev === lease.hostInterface && !lease.address.includes(':') && ns.defaultVia !== route.via) {
     // A delegated /32 has no connected subnet holding the next hop: it is reached on-link.
     steps.push(inGateway('ip', 'route', 'replace', 'default', 'via', route.via, 'dev', layout.uplinkLeg, ...(lease.delegated ? ['onlink'] : [])));
+  }
+  const route6 = observedHost.defaultRoute6;
+  if (lease.delegated && lease.address.includes(':') && route6 && route6.dev === lease.hostInterface && ns.defaultVia6 !== route6.via) {
+    steps.push(inGateway('ip', '-6', 'route', 'replace', 'default', 'via', route6.via, 'dev', layout.uplinkLeg, 'onlink'));
   }
   for (const leg of layout.lanLegs) {
     if (!leg.hostInterface) throw new Error(`LAN leg ${leg.name} has no host interface`);

@@ -54,7 +54,8 @@ export class GatewayNetwork {
   async observeHost(): Promise<ObservedHost> {
     const links = parseLinks(await this.host.run('ip', ['-j', 'addr', 'show']));
     const route = parseDefaultRoute(await this.host.run('ip', ['-j', '-4', 'route', 'show', 'default']));
-    return { links, ...(route ? { defaultRoute: route } : {}) };
+    const route6 = parseDefaultRoute(await this.host.run('ip', ['-j', '-6', 'route', 'show', 'default']));
+    return { links, ...(route ? { defaultRoute: route } : {}), ...(route6 ? { defaultRoute6: route6 } : {}) };
   }
 
   /** The namespace's interfaces alone (what live state needs), or none when it is not there. */
@@ -66,18 +67,21 @@ export class GatewayNetwork {
   async observeNamespace(namespace: string): Promise<ObservedGatewayNamespace> {
     if (!GatewayNetwork.exists(namespace)) return { exists: false, links: [], sysctlsSet: false };
     const shell = this.gatewayShell(namespace);
-    const [links, sysctls, route, firewall] = await Promise.all([
+    const [links, sysctls, route, route6, firewall] = await Promise.all([
       shell.run('ip', ['-j', 'addr', 'show']),
       shell.try('sysctl', ['-n', ...NAMESPACE_SYSCTLS.map((s) => s.split('=')[0] ?? '')]),
       shell.run('ip', ['-j', '-4', 'route', 'show', 'default']),
+      shell.run('ip', ['-j', '-6', 'route', 'show', 'default']),
       shell.try('nft', ['-j', 'list', 'table', 'inet', FIREWALL_TABLE]),
     ]);
     const via = parseDefaultRoute(route)?.via;
+    const via6 = parseDefaultRoute(route6)?.via;
     return {
       exists: true,
       links: parseLinks(links),
       sysctlsSet: sysctls.code === 0 && sysctls.stdout.trim().split('\n').every((v) => v.trim() === '1'),
       ...(via ? { defaultVia: via } : {}),
+      ...(via6 ? { defaultVia6: via6 } : {}),
       ...(firewall.code === 0 ? { firewall: parseFirewall(firewall.stdout) } : {}),
     };
   }

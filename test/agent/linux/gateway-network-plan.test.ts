@@ -143,3 +143,17 @@ test('a delegated gateway: the uplink leg gets the /32, nothing is taken from th
   const lost = { ...converged, links: converged.links.map((l) => (l.name === layout.uplinkLeg ? { ...l, addresses: [] } : l)) };
   assert.deepEqual(planGatewayNetwork(layout, delegated, hostAfter, lost).map((s) => s.args.join(' ')), [`addr add 192.0.2.70/32 dev ${layout.uplinkLeg}`]);
 });
+
+test('a delegated IPv6 address: a /128 and the host\'s IPv6 default route, on-link; none when the route leaves by another interface', () => {
+  const lease6: UplinkLease = { address: '2001:db8:5::a', prefixLength: 128, hostInterface: 'eth0', delegated: true };
+  const host6: ObservedHost = { ...hostAfter, defaultRoute6: { via: 'fe80::1', dev: 'eth0' } };
+  const steps = planGatewayNetwork(layout, lease6, host6, { exists: false, links: [], sysctlsSet: false }).map((s) => s.args.join(' '));
+  assert.ok(steps.includes(`addr add 2001:db8:5::a/128 dev ${layout.uplinkLeg} nodad`));
+  assert.ok(steps.includes(`-6 route replace default via fe80::1 dev ${layout.uplinkLeg} onlink`));
+  const converged6 = { ...converged, defaultVia6: 'fe80::1', links: converged.links.map((l) => (l.name === layout.uplinkLeg ? { ...l, addresses: ['2001:db8:5::a/128'] } : l)) };
+  assert.deepEqual(planGatewayNetwork(layout, lease6, host6, converged6), []);
+  const elsewhere = { ...host6, defaultRoute6: { via: 'fe80::1', dev: 'eth1' } };
+  assert.ok(!planGatewayNetwork(layout, lease6, elsewhere, { exists: false, links: [], sysctlsSet: false }).some((s) => s.args.includes('-6')));
+  assert.ok(!planGatewayNetwork(layout, lease, { ...host, defaultRoute6: { via: 'fe80::1', dev: 'eth0' } }, { exists: false, links: [], sysctlsSet: false }).some((s) => s.args.includes('-6')),
+    'addresses taken from the host keep their behaviour');
+});
