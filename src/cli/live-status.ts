@@ -7,6 +7,10 @@ type Status = { id: string; properties: Record<string, any> }; // eslint-disable
 const NOT_APPLIED = 'live state needs the linux data plane: this server runs the files driver, which only renders configuration '
   + '(start it with --driver linux).';
 
+/** yes/no, or unknown when the host that runs the gateway has not sent its state yet (null). */
+const yesNo = (value: boolean | null | undefined) => (value === null || value === undefined ? 'unknown' : value ? 'yes' : 'no');
+const count = (value: number | null) => (value === null ? 'unknown' : value);
+
 const LAN_COLUMNS: Column[] = [
   { header: 'DATACENTER', value: (l) => l.datacenterId },
   { header: 'LAN', value: (l) => l.lanId },
@@ -17,28 +21,30 @@ const LAN_COLUMNS: Column[] = [
 
 const PEER_COLUMNS: Column[] = [
   { header: 'PEER ID', value: (p) => p.id },
-  { header: 'CONFIGURED', value: (p) => (p.configured ? 'yes' : 'no') },
+  { header: 'CONFIGURED', value: (p) => yesNo(p.configured) },
   { header: 'ENDPOINT', value: (p) => p.endpoint ?? '' },
   { header: 'LATEST HANDSHAKE', value: (p) => p.latestHandshake ?? 'never' },
-  { header: 'RX BYTES', value: (p) => p.transferRxBytes },
-  { header: 'TX BYTES', value: (p) => p.transferTxBytes },
+  { header: 'RX BYTES', value: (p) => count(p.transferRxBytes) },
+  { header: 'TX BYTES', value: (p) => count(p.transferTxBytes) },
 ];
 
 const TUNNEL_COLUMNS: Column[] = [
   { header: 'TUNNEL ID', value: (t) => t.id },
   { header: 'IKE', value: (t) => t.ikeState ?? 'none' },
-  { header: 'IKE UP', value: (t) => (t.ikeEstablished ? 'yes' : 'no') },
-  { header: 'CHILD UP', value: (t) => (t.childEstablished ? 'yes' : 'no') },
-  { header: 'BYTES IN', value: (t) => t.bytesIn },
-  { header: 'BYTES OUT', value: (t) => t.bytesOut },
+  { header: 'IKE UP', value: (t) => yesNo(t.ikeEstablished) },
+  { header: 'CHILD UP', value: (t) => yesNo(t.childEstablished) },
+  { header: 'BYTES IN', value: (t) => count(t.bytesIn) },
+  { header: 'BYTES OUT', value: (t) => count(t.bytesOut) },
 ];
 
 /** The gateway's own state as `key  value` lines, then a table per list (peers or tunnels, then LANs). */
 function statusText(kind: 'wireguard' | 'ipsec', status: Status): string {
   const p = status.properties;
-  const head = kind === 'wireguard'
-    ? { gatewayId: status.id, interface: p.interfaceName, interfacePresent: p.interfacePresent ? 'yes' : 'no', listenPort: p.listenPort ?? '' }
-    : { gatewayId: status.id, charonRunning: p.charonRunning ? 'yes' : 'no' };
+  const own = kind === 'wireguard'
+    ? { gatewayId: status.id, interface: p.interfaceName ?? 'unknown', interfacePresent: yesNo(p.interfacePresent), listenPort: p.listenPort ?? '' }
+    : { gatewayId: status.id, charonRunning: yesNo(p.charonRunning) };
+  // In a fleet the state is what the gateway's host last sent: when it was observed, and whether the host still calls in.
+  const head = { ...own, observedAt: p.observedAt ?? 'not reported yet', hostConnected: yesNo(p.hostConnected), ...(p.note ? { note: p.note } : {}) };
   const sessions = kind === 'wireguard' ? formatTable(PEER_COLUMNS, p.peers ?? []) : formatTable(TUNNEL_COLUMNS, p.tunnels ?? []);
   return `${formatDetails(head)}\n${sessions}\n${formatTable(LAN_COLUMNS, p.lans ?? [])}`;
 }
