@@ -9,7 +9,7 @@ import { createFleetTopology, type FleetTopology } from './support/fleet-topolog
 import { contractOf, operator } from './support/operator.ts';
 import { gatewayWithStatus, type ApiClient } from './support/service.ts';
 import { eventually, nsExec, pingOnce, requireE2e, sh } from './support/system.ts';
-import { requireWgQuick, startWireguardClient, type WireguardClient } from './support/wireguard-client.ts';
+import { latestHandshake, requireWgQuick, startWireguardClient, type WireguardClient } from './support/wireguard-client.ts';
 
 // Two API servers (`vpngw serve --driver none`) on one PostgreSQL database, two gateway hosts (each a
 // namespace running `vpngw agent --driver linux --netns`, on one shared uplink segment, each with its
@@ -177,6 +177,10 @@ test('the fleet: two API servers on PostgreSQL, two gateway hosts running vpngw 
     await t.test('an agent killed: its gateway gets the silent-host message, the other host\'s session is untouched; restarted: AVAILABLE again, its tunnel never went down', async () => {
       const indexA = await ifindexOf(gwA);
       const indexB = await ifindexOf(gwB);
+      // The sessions began seconds ago; WireGuard renews one only after 120 s, so a changed handshake here means a torn-down session.
+      const handshakeA = await latestHandshake(gwA.ns, gwA.ifname, clientA.publicKey);
+      const handshakeB = await latestHandshake(gwB.ns, gwB.ifname, clientB.publicKey);
+      assert.ok(handshakeA > 0 && handshakeB > 0, 'both clients have a session');
       const pingA = continuousPing(clientA);
       const pingB = continuousPing(clientB);
       topo.killAtCleanup(pingA.pid);
@@ -187,6 +191,8 @@ test('the fleet: two API servers on PostgreSQL, two gateway hosts running vpngw 
         return silentMessage('edge-b').test(body?.metadata?.statusMessage ?? '') ? body : undefined;
       }, 15_000);
       assert.equal(silent.metadata.status, 'AVAILABLE', 'the status stays what the agent last reported');
+      const hosts = (await s2.request('GET', '/fleet/v1/hosts')).body.items as Array<{ name: string; connected: boolean }>;
+      assert.deepEqual(hosts.map((h) => [h.name, h.connected]).sort(), [['edge-a', true], ['edge-b', false]]);
       const a = (await s2.request('GET', `/${WG}/${gwA.id}`)).body;
       assert.equal(a.metadata.status, 'AVAILABLE');
       assert.ok(!a.metadata.statusMessage, 'host A\'s gateway has no silent-host message');
@@ -198,6 +204,8 @@ test('the fleet: two API servers on PostgreSQL, two gateway hosts running vpngw 
       }, 15_000);
       assert.equal(await ifindexOf(gwA), indexA, 'host A\'s WireGuard interface was not recreated');
       assert.equal(await ifindexOf(gwB), indexB, 'the restarted agent adopted host B\'s interface instead of recreating it');
+      assert.equal(await latestHandshake(gwA.ns, gwA.ifname, clientA.publicKey), handshakeA, 'host A\'s session is the same');
+      assert.equal(await latestHandshake(gwB.ns, gwB.ifname, clientB.publicKey), handshakeB, 'host B\'s session outlived its agent');
       const [resultA, resultB] = [await pingA.stop(), await pingB.stop()];
       t.diagnostic(`agent B killed and restarted: ping A ${resultA.received}/${resultA.sent} (longest gap ${resultA.longestGapMs} ms), ping B ${resultB.received}/${resultB.sent} (longest gap ${resultB.longestGapMs} ms)`);
       for (const result of [resultA, resultB]) {
