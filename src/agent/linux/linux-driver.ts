@@ -17,7 +17,7 @@ import { missingPrerequisites } from './prerequisites.ts';
 import { killExactCommand } from './process-table.ts';
 import type { IpsecBackend } from './strongswan-conf.ts';
 import type { ObservedIkeSa } from './swanctl-parse.ts';
-import { giveBackSteps, resolveUplink } from './uplink-lease.ts';
+import { giveBackSteps, relinkSteps, resolveUplink } from './uplink-lease.ts';
 import { WireguardDataplane, WIREGUARD_KEY_FILE, WIREGUARD_SOCKET_DIR } from './wireguard-dataplane.ts';
 import { ATOMIC_TEMP_FILE, removeFilesMatching } from '../../util/atomic-file.ts';
 
@@ -86,11 +86,13 @@ export class LinuxDriver implements DataPlaneDriver, LiveStateSource {
     if (unroutable) {
       throw new DataPlaneError(`The tunnel ${unroutable.tunnelId} has the cloudNetworkCIDR ${unroutable.cidr}, which holds none of the gateway's LAN addresses (its connections); each cloud network must hold one.`);
     }
-    const decision = resolveUplink(desired.id, desired.gatewayIP, this.records.leases(), host, this.options.delegatedBlocks);
+    const leases = this.records.leases();
+    const decision = resolveUplink(desired.id, desired.gatewayIP, leases, host, this.options.delegatedBlocks);
     if ('error' in decision) throw new DataPlaneError(decision.error);
     const lans = layout.lanLegs.map((l) => ({ datacenterId: l.datacenterId, lanId: l.lanId, interfaceName: l.name }));
     this.records.put(desired.id, { kind: desired.kind, uplink: decision.lease, lans });
     if (!GatewayNetwork.exists(layout.namespace)) await this.stopLostProcesses(desired.kind, desired.id);
+    else await this.network.execute(layout.namespace, relinkSteps(leases[desired.id], decision.lease, layout.uplinkLeg));
     const observed = await this.network.observeNamespace(layout.namespace);
     const giveBack = decision.giveBack ? giveBackSteps(decision.giveBack, host) : [];
     await this.network.execute(layout.namespace, [...giveBack, ...planGatewayNetwork(layout, decision.lease, host, observed)]);

@@ -54,3 +54,13 @@ export function giveBackSteps(lease: UplinkLease, observedHost: ObservedHost): S
   if (held || !observedHost.links.some((l) => l.name === lease.hostInterface)) return [];
   return [{ where: 'host', command: 'ip', args: ['addr', 'add', cidr, 'dev', lease.hostInterface, ...(lease.address.includes(':') ? ['nodad'] : [])], mayFail: true }];
 }
+
+/**
+ * The uplink leg is a macvlan of one host interface: when the lease moves to another interface (a
+ * delegated block's default-route interface changed, the address moved between interfaces), the leg
+ * is deleted so that the plan makes it anew on the right one.
+ */
+export function relinkSteps(previous: UplinkLease | undefined, lease: UplinkLease, uplinkLeg: string): Step[] {
+  if (!previous || previous.hostInterface === lease.hostInterface) return [];
+  return [{ where: 'gateway', command: 'ip', args: ['link', 'del', uplinkLeg], mayFail: true }];
+}

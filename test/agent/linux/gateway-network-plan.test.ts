@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { gatewayLayout } from '../../../src/agent/gateway-layout.ts';
 import { planGatewayNetwork, type ObservedGatewayNamespace, type ObservedHost, type Step, type UplinkLease } from '../../../src/agent/linux/gateway-network-plan.ts';
 import { parseDefaultRoute, parseFirewall, parseLinks } from '../../../src/agent/linux/gateway-network.ts';
-import { giveBackSteps, resolveUplink } from '../../../src/agent/linux/uplink-lease.ts';
+import { giveBackSteps, relinkSteps, resolveUplink } from '../../../src/agent/linux/uplink-lease.ts';
 import { assertGolden } from '../../render/golden.ts';
 import { wireguardGateway } from '../support/desired-gateways.ts';
 
@@ -156,4 +156,13 @@ test('a delegated IPv6 address: a /128 and the host\'s IPv6 default route, on-li
   assert.ok(!planGatewayNetwork(layout, lease6, elsewhere, { exists: false, links: [], sysctlsSet: false }).some((s) => s.args.includes('-6')));
   assert.ok(!planGatewayNetwork(layout, lease, { ...host, defaultRoute6: { via: 'fe80::1', dev: 'eth0' } }, { exists: false, links: [], sysctlsSet: false }).some((s) => s.args.includes('-6')),
     'addresses taken from the host keep their behaviour');
+});
+
+test('a lease that moves to another host interface has the uplink leg made again on it', () => {
+  const onEth1 = resolveUplink(gw.id, '192.0.2.70', { [gw.id]: delegated }, { ...hostAfter, defaultRoute: { via: '198.51.100.1', dev: 'eth1' } }, [block]);
+  assert.ok('lease' in onEth1);
+  assert.equal(onEth1.lease.hostInterface, 'eth1');
+  assert.deepEqual(relinkSteps(delegated, onEth1.lease, layout.uplinkLeg).map((s) => `${s.where} ${s.args.join(' ')}`), [`gateway link del ${layout.uplinkLeg}`]);
+  assert.deepEqual(relinkSteps(delegated, delegated, layout.uplinkLeg), []);
+  assert.deepEqual(relinkSteps(undefined, delegated, layout.uplinkLeg), []);
 });
