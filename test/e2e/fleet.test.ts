@@ -118,6 +118,12 @@ test('the fleet: two API servers on PostgreSQL, two gateway hosts running vpngw 
       peerKeysOfB.push(clientB.publicKey);
       await eventually('client A to reach the LAN machine behind host A', () => pingOnce(clientA.ns, clientA.address, '192.168.1.10'), 30_000);
       await eventually('client B to reach the LAN machine behind host B', () => pingOnce(clientB.ns, clientB.address, '192.168.1.10'), 30_000);
+      // Host A's agent sends the session's live state (every 10 s when it changed): either server's /status serves it.
+      const live = await eventually('the handshake in /status', async () => {
+        const peer = (await s2.request('GET', `/wireguardgateways/${gwA.id}/status`)).body?.properties?.peers?.[0];
+        return peer?.configured === true && peer.latestHandshake !== null && peer.transferRxBytes > 0 ? peer : undefined;
+      }, 30_000);
+      assert.equal(live.publicKey, clientA.publicKey);
     });
 
     await t.test('kill -9 of one API server during a burst of writes: every acknowledged write is kept and applied, the agents move on, traffic keeps flowing', async () => {
