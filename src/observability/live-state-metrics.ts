@@ -4,8 +4,14 @@ import type { GatewayRecord, Store } from '../store/store.ts';
 
 type Labels = Record<string, string>;
 
-/** A source that may also answer every gateway's state at once. */
-export type BulkLiveStateSource = LiveStateSource & { liveStates?(): Promise<Map<string, GatewayLiveState>> };
+/** A source that may also answer every gateway's state at once, with its peers' ids by public key. */
+export type BulkLiveStateSource = LiveStateSource & { liveStates?(): Promise<Map<string, { live: GatewayLiveState; peerIds: Map<string, string> }>> };
+
+interface GatewayLive {
+  gateway: GatewayRecord;
+  live: GatewayLiveState | undefined;
+  peerIds: Map<string | null, string>;
+}
 
 const REFRESH_MS = 5000;
 
@@ -57,20 +63,28 @@ export class LiveStateMetrics {
 
   private async collect(): Promise<void> {
     const gateways = (await this.store.listAllGateways()).filter((g) => !g.deleting);
-    // A source that keeps every gateway's state (a fleet's reports) answers all of them in one query.
-    const all = this.source.liveStates ? await this.source.liveStates() : undefined;
-    const liveOf = (gateway: GatewayRecord) => (all
-      ? Promise.resolve(all.get(gateway.id)).then((live) => (live?.kind === gateway.kind ? live : undefined))
-      : this.source.liveState({ kind: gateway.kind, id: gateway.id }).catch(() => undefined));
-    const states = await Promise.all(gateways.map(async (gateway) => ({
-      gateway,
-      live: await liveOf(gateway),
-      // Peers are labelled by their API id, which operators know; the data plane knows only keys.
-      peerIds: gateway.kind === 'wireguard' ? new Map((await this.store.listAllChildren(gateway.id)).map((c) => [c.uniqueKey, c.id])) : new Map(),
-    })));
+    const states = this.source.liveStates ? await this.fromBulk(gateways, this.source.liveStates()) : await this.oneByOne(gateways);
     // Everything is read before the series are replaced, with no await between reset and set.
     for (const gauge of Object.values(this.gauges)) gauge.reset();
     for (const { gateway, live, peerIds } of states) if (live) this.record(gateway, live, peerIds);
+  }
+
+  /** A source that keeps every gateway's state (a fleet's reports) answers all of them at once, not a query per gateway. */
+  private async fromBulk(gateways: GatewayRecord[], all: Promise<Map<string, { live: GatewayLiveState; peerIds: Map<string, string> }>>): Promise<GatewayLive[]> {
+    const byId = await all;
+    return gateways.map((gateway) => {
+      const entry = byId.get(gateway.id);
+      return entry?.live.kind === gateway.kind ? { gateway, live: entry.live, peerIds: entry.peerIds } : { gateway, live: undefined, peerIds: new Map() };
+    });
+  }
+
+  private oneByOne(gateways: GatewayRecord[]): Promise<GatewayLive[]> {
+    return Promise.all(gateways.map(async (gateway) => ({
+      gateway,
+      live: await this.source.liveState({ kind: gateway.kind, id: gateway.id }).catch(() => undefined),
+      // Peers are labelled by their API id, which operators know; the data plane knows only keys.
+      peerIds: gateway.kind === 'wireguard' ? new Map((await this.store.listAllChildren(gateway.id)).map((c) => [c.uniqueKey, c.id])) : new Map(),
+    })));
   }
 
   private record(gateway: GatewayRecord, live: GatewayLiveState, peerIds: Map<string | null, string>) {

@@ -85,4 +85,18 @@ export class KyselyLiveStateStore implements LiveStateStore {
       .execute();
     return new Map(rows.map((r) => [r.gateway_id, storedFromRow(r)]));
   }
+
+  async listPeerIds(): Promise<Map<string, Map<string, string>>> {
+    const rows = await this.db.selectFrom('gateway_children').select(['gateway_id', 'id', 'unique_key'])
+      .where('kind', '=', 'peer').where('unique_key', 'is not', null)
+      .where('gateway_id', 'in', this.db.selectFrom('gateway_live_state').select('gateway_id'))
+      .execute();
+    const byGateway = new Map<string, Map<string, string>>();
+    for (const row of rows) {
+      const peers = byGateway.get(row.gateway_id) ?? new Map<string, string>();
+      peers.set(row.unique_key as string, row.id);
+      byGateway.set(row.gateway_id, peers);
+    }
+    return byGateway;
+  }
 }

@@ -47,4 +47,6 @@ export interface LiveStateStore {
   liveStateOf(gatewayId: string): Promise<GatewayLiveStateView>;
   /** Every stored state whose host is its gateway's current placement, by gateway id (one query). */
   listLiveStates(): Promise<Map<string, StoredLiveState>>;
+  /** Per gateway with a stored state, its WireGuard peers' ids by public key (one query), to label the gauges. */
+  listPeerIds(): Promise<Map<string, Map<string, string>>>;
 }
