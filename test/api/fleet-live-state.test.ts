@@ -161,7 +161,7 @@ describe('fleet live state: PUT /agent/v1/live-state, /status and /metrics', () 
     }
   });
 
-  test('a gateway that moves to another host shows nothing of the first host\'s state; a deleted gateway\'s row goes', async () => {
+  test('a gateway that moves to another host shows nothing of the first host\'s state; a deleted gateway\'s and a removed host\'s rows go', async () => {
     const moved = await svc.request('PUT', `/ipsecgateways/${ipsecOnB}`, ipsecGateway({ gatewayIP: wireguardGateway().properties.gatewayIP }));
     assert.equal(moved.status, 200, moved.text);
     const status = await svc.request('GET', `/ipsecgateways/${ipsecOnB}/status`);
@@ -174,6 +174,16 @@ describe('fleet live state: PUT /agent/v1/live-state, /status and /metrics', () 
     assert.equal((await svc.request('DELETE', `/wireguardgateways/${wgOnA}`)).status, 202);
     // Without a host to confirm, the purger removes the deleted gateway, and its live state with it.
     await eventually(async () => (await rowCount(svc, wgOnA)) === 0, 10_000, 'the deleted gateway\'s live state removed');
+
+    // Host A runs the IPSec gateway now: its state is served; the host removed, its rows go.
+    const fromA = await put(hostA, [{ id: ipsecOnB, kind: 'ipsec', observedAt: at(30000), state: { kind: 'ipsec', charonRunning: true, lans: [], tunnels: [] } }]);
+    assert.deepEqual(fromA.body, { accepted: 1, gateways: [] });
+    assert.equal((await svc.request('GET', `/ipsecgateways/${ipsecOnB}/status`)).body.properties.observedAt, at(30000));
+    const hostId = ((await svc.request('GET', '/fleet/v1/hosts')).body.items as Array<{ id: string; name: string }>).find((h) => h.name === 'live-host-a')?.id;
+    assert.equal((await svc.request('DELETE', `/fleet/v1/hosts/${hostId}`)).status, 204);
+    assert.equal(await rowCount(svc, ipsecOnB), 0);
+    const unplaced = (await svc.request('GET', `/ipsecgateways/${ipsecOnB}/status`)).body.properties;
+    assert.deepEqual([unplaced.observedAt, unplaced.hostConnected, unplaced.note], [null, null, 'No gateway host runs this gateway (see its statusMessage).']);
   });
 });
 
