@@ -111,7 +111,8 @@ function takeFromHost(lease: UplinkLease, observedHost: ObservedHost): Step[] {
 /**
  * The steps that bring a gateway's namespace to its layout: the namespace with forwarding on, the
  * uplink leg holding the gatewayIP (taken from the host interface, or a delegated block's address as a
- * /32 with an on-link default route), one leg per LAN with its
+ * /32 or /128 with an on-link default route) and the host's default route of the gatewayIP's family
+ * when it leaves through the leg's interface, one leg per LAN with its
  * addresses, no leg it does not want, and the firewall. Pure: nothing is decided while executing.
  */
 export function planGatewayNetwork(layout: GatewayLayout, lease: UplinkLease, observedHost: ObservedHost, observed: ObservedGatewayNamespace): Step[] {
@@ -132,8 +133,9 @@ export function planGatewayNetwork(layout: GatewayLayout, lease: UplinkLease, ob
     steps.push(inGateway('ip', 'route', 'replace', 'default', 'via', route.via, 'dev', layout.uplinkLeg, ...(lease.delegated ? ['onlink'] : [])));
   }
   const route6 = observedHost.defaultRoute6;
-  if (lease.delegated && lease.address.includes(':') && route6 && route6.dev === lease.hostInterface && ns.defaultVia6 !== route6.via) {
-    steps.push(inGateway('ip', '-6', 'route', 'replace', 'default', 'via', route6.via, 'dev', layout.uplinkLeg, 'onlink'));
+  if (route6 && route6.dev === lease.hostInterface && lease.address.includes(':') && ns.defaultVia6 !== route6.via) {
+    // The next hop is usually the router's link-local address, on the leg's link as on the host's.
+    steps.push(inGateway('ip', '-6', 'route', 'replace', 'default', 'via', route6.via, 'dev', layout.uplinkLeg, ...(lease.delegated ? ['onlink'] : [])));
   }
   for (const leg of layout.lanLegs) {
     if (!leg.hostInterface) throw new Error(`LAN leg ${leg.name} has no host interface`);

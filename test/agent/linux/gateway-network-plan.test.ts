@@ -155,7 +155,37 @@ test('a delegated IPv6 address: a /128 and the host\'s IPv6 default route, on-li
   const elsewhere = { ...host6, defaultRoute6: { via: 'fe80::1', dev: 'eth1' } };
   assert.ok(!planGatewayNetwork(layout, lease6, elsewhere, { exists: false, links: [], sysctlsSet: false }).some((s) => s.args.includes('-6')));
   assert.ok(!planGatewayNetwork(layout, lease, { ...host, defaultRoute6: { via: 'fe80::1', dev: 'eth0' } }, { exists: false, links: [], sysctlsSet: false }).some((s) => s.args.includes('-6')),
-    'addresses taken from the host keep their behaviour');
+    'an IPv4 gatewayIP gets no IPv6 default route');
+});
+
+test('an IPv6 gatewayIP taken from the host: the host\'s IPv6 default route through its interface, a link-local next hop as is', () => {
+  const lease6: UplinkLease = { address: '2001:db8:7::5', prefixLength: 64, hostInterface: 'eth0' };
+  const host6: ObservedHost = {
+    links: [{ name: 'eth0', up: true, addresses: ['203.0.113.2/24', '2001:db8:7::2/64', '2001:db8:7::5/64'] }, { name: 'eth1', up: true, addresses: [] }],
+    defaultRoute: { via: '203.0.113.254', dev: 'eth0' },
+    defaultRoute6: { via: 'fe80::1', dev: 'eth0' },
+  };
+  assert.deepEqual(resolveUplink(gw.id, '2001:db8:7:0::5', {}, host6), { lease: lease6 });
+  const fresh = planGatewayNetwork(layout, lease6, host6, { exists: false, links: [], sysctlsSet: false });
+  assertGolden('gateway-network-ipv6.steps', lines(fresh));
+  const args = fresh.map((s) => s.args.join(' '));
+  assert.ok(args.includes(`-6 route replace default via fe80::1 dev ${layout.uplinkLeg}`), 'no onlink: the address\'s /64 or the link-local next hop is on the link');
+  assert.ok(!args.some((a) => a.startsWith('route replace')), 'an IPv6 gatewayIP gets no IPv4 default route');
+  const host6After: ObservedHost = { ...host6, links: [{ name: 'eth0', up: true, addresses: ['203.0.113.2/24', '2001:db8:7::2/64'] }, { name: 'eth1', up: true, addresses: [] }] };
+  assert.deepEqual(resolveUplink(gw.id, '2001:db8:7::5', { [gw.id]: lease6 }, host6After), { lease: lease6 }, 'kept once taken');
+  const legWith = (addresses: string[]) => converged.links.map((l) => (l.name === layout.uplinkLeg ? { ...l, addresses } : l));
+  const converged6: ObservedGatewayNamespace = { ...converged, defaultVia6: 'fe80::1', links: legWith(['2001:db8:7::5/64']) };
+  assert.deepEqual(planGatewayNetwork(layout, lease6, host6After, converged6), [], 'a pass with nothing changed adds no step');
+  const { defaultVia6: _dropped, ...routeLost } = converged6;
+  assert.deepEqual(planGatewayNetwork(layout, lease6, host6After, routeLost).map((s) => `${s.where} ${s.args.join(' ')}`),
+    [`gateway -6 route replace default via fe80::1 dev ${layout.uplinkLeg}`], 'a deleted route comes back alone');
+  const newRouter = { ...host6After, defaultRoute6: { via: 'fe80::2', dev: 'eth0' } };
+  assert.deepEqual(planGatewayNetwork(layout, lease6, newRouter, converged6).map((s) => s.args.join(' ')),
+    [`-6 route replace default via fe80::2 dev ${layout.uplinkLeg}`], 'a changed next hop on the host is followed');
+  const elsewhere = { ...host6After, defaultRoute6: { via: 'fe80::1', dev: 'eth1' } };
+  assert.deepEqual(planGatewayNetwork(layout, lease6, elsewhere, routeLost), [], 'none when the host\'s route leaves by another interface');
+  const { defaultRoute6: _none, ...noRoute6 } = host6After;
+  assert.deepEqual(planGatewayNetwork(layout, lease6, noRoute6, routeLost), [], 'none when the host has no IPv6 default route');
 });
 
 test('a lease that moves to another host interface has the uplink leg made again on it', () => {
