@@ -1,5 +1,4 @@
 import { api, ApiFailure } from './api.ts';
-import { isRecent } from './format.ts';
 import type { IpsecLive, WireguardLive } from './types.ts';
 
 /** The live sessions, or null when this data plane reports none (the files driver answers 501). */
@@ -11,6 +10,3 @@ export async function liveState<T extends WireguardLive | IpsecLive>(collection:
     throw error;
   }
 }
-
-export const healthyPeers = (live: WireguardLive | null) => live?.properties.peers.filter((p) => isRecent(p.latestHandshake)).length;
-export const establishedTunnels = (live: IpsecLive | null) => live?.properties.tunnels.filter((t) => t.ikeEstablished && t.childEstablished).length;

@@ -32,18 +32,28 @@ export type AuditList = Ok<operations['auditRecordsGet']>;
 export type AuditQuery = NonNullable<operations['auditRecordsGet']['parameters']['query']>;
 export type GatewayStatus = WireguardGateway['metadata']['status'];
 
-/** GET /{kind}gateways/{id}/status: live sessions, an extension kept out of the OpenAPI document. */
+/**
+ * GET /{kind}gateways/{id}/status: live sessions, an extension kept out of the OpenAPI document. On one box
+ * observedAt is now and hostConnected true; in a fleet it is what the gateway host's agent last sent: the
+ * observed fields are null until its first send, hostConnected false once the host is silent, null when no
+ * host runs the gateway, and note says why the state may not be current.
+ */
+export interface LiveFreshness {
+  observedAt: string | null;
+  hostConnected: boolean | null;
+  note?: string;
+}
 export interface WireguardLive {
-  properties: {
-    interfacePresent: boolean;
+  properties: LiveFreshness & {
+    interfacePresent: boolean | null;
     listenPort: number | null;
-    peers: Array<{ id: string; configured: boolean; endpoint: string | null; latestHandshake: string | null; transferRxBytes: number; transferTxBytes: number }>;
+    peers: Array<{ id: string; configured: boolean | null; endpoint: string | null; latestHandshake: string | null; transferRxBytes: number | null; transferTxBytes: number | null }>;
   };
 }
 export interface IpsecLive {
-  properties: {
-    charonRunning: boolean;
-    tunnels: Array<{ id: string; ikeState: string | null; ikeEstablished: boolean; childEstablished: boolean; bytesIn: number; bytesOut: number }>;
+  properties: LiveFreshness & {
+    charonRunning: boolean | null;
+    tunnels: Array<{ id: string; ikeState: string | null; ikeEstablished: boolean | null; childEstablished: boolean | null; bytesIn: number | null; bytesOut: number | null }>;
   };
 }
 

@@ -1,5 +1,6 @@
+import { liveSource, NO_DATA_PLANE, NOT_REPORTED_YET } from '../live-view.ts';
 import { linkProps } from '../router.ts';
-import { MAX_CHILDREN, type WireguardGateway } from '../types.ts';
+import { MAX_CHILDREN, type LiveFreshness, type WireguardGateway } from '../types.ts';
 
 /** The path segment and the words of a gateway kind, as the pages name it. */
 export type GatewayKindPath = 'wireguard' | 'ipsec';
@@ -45,4 +46,24 @@ export function ConnectionsTable({ connections }: { connections: WireguardGatewa
       </table>
     </div>
   );
+}
+
+/**
+ * Where the live state shown comes from, when that needs saying: a host that no longer calls in, a gateway
+ * no host runs, an observation that is not current, the server's note. Nothing for a fresh one (one box).
+ */
+export function LiveSourceLine({ live }: { live: { properties: LiveFreshness } | null }) {
+  const source = liveSource(live);
+  if (!source) return null;
+  const parts = [
+    source.marker ? <strong class="warn">{source.marker}</strong> : null,
+    source.observed ? <time dateTime={live?.properties.observedAt ?? undefined} title={source.observedAt}>{source.observed}</time> : null,
+    source.note ? <span>{source.note}</span> : null,
+  ].filter(Boolean);
+  return <p class="live-source">{parts.map((part, i) => <>{i ? ' · ' : ''}{part}</>)}</p>;
+}
+
+/** The data plane's word; muted when it is not an observation (nothing reported). */
+export function DataPlane({ text }: { text: string }) {
+  return text === NO_DATA_PLANE || text === NOT_REPORTED_YET ? <span class="muted">{text}</span> : <>{text}</>;
 }

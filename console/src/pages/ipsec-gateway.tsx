@@ -1,12 +1,12 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
-import { bytes } from '../format.ts';
 import { proposalWords } from '../choices.ts';
 import { liveState } from '../live.ts';
+import { ipsecDataPlane, saCell } from '../live-view.ts';
 import { linkProps, navigate } from '../router.ts';
 import { type IpsecGateway, type IpsecLive, type IpsecTunnel, type IpsecTunnelList } from '../types.ts';
 import { ConfirmDelete, ErrorBox, Loading, Properties, REFRESH_MS, StatusBadge, useLoad } from '../ui.tsx';
-import { ChildrenHead, ConnectionsTable, GatewayPageHead } from './gateway-page-parts.tsx';
+import { ChildrenHead, ConnectionsTable, DataPlane, GatewayPageHead, LiveSourceLine } from './gateway-page-parts.tsx';
 
 async function load(id: string) {
   const base = `/ipsecgateways/${encodeURIComponent(id)}`;
@@ -34,8 +34,9 @@ export function IpsecGatewayPage({ id }: { id: string }) {
         ['Tier', p.tier],
         ['Maintenance', p.maintenanceWindow ? `${p.maintenanceWindow.dayOfTheWeek} ${p.maintenanceWindow.time}` : undefined],
         ['Description', p.description],
-        ['Data plane', live ? (live.properties.charonRunning ? 'charon running' : 'charon not running') : <span class="muted">live state not reported by this data plane</span>],
+        ['Data plane', <DataPlane text={ipsecDataPlane(live)} />],
       ]} />
+      <LiveSourceLine live={live} />
       <h2>Connections</h2>
       <ConnectionsTable connections={p.connections} />
       <ChildrenHead title="Tunnels" count={tunnels.length} addPath={`/ipsec/${id}/tunnels/new`} addLabel="Add tunnel" />
@@ -46,16 +47,14 @@ export function IpsecGatewayPage({ id }: { id: string }) {
             <tbody>
               {tunnels.map((tunnel) => {
                 const t = tunnel.properties;
-                const sa = sas.get(tunnel.id);
+                const sa = saCell(live, sas.get(tunnel.id));
                 return (
                   <tr key={tunnel.id} data-id={tunnel.id}>
                     <td data-label="Name"><a {...linkProps(`/ipsec/${id}/tunnels/${tunnel.id}`)}>{t.name}</a></td>
                     <td data-label="Remote host"><code>{t.remoteHost}</code></td>
                     <td data-label="Networks">{t.cloudNetworkCIDRs.join(', ')} ⇄ {t.peerNetworkCIDRs.join(', ')}</td>
                     <td data-label="IKE / ESP"><small>IKE: {proposalWords(t.ike)}<br />ESP: {proposalWords(t.esp)}</small></td>
-                    <td data-label="SA state">{sa ? <span class={sa.ikeEstablished && sa.childEstablished ? 'ok' : 'muted'}>
-                      {sa.ikeEstablished && sa.childEstablished ? 'established' : sa.ikeState ?? 'down'} · {bytes(sa.bytesIn)} in / {bytes(sa.bytesOut)} out</span>
-                      : <span class="muted">not reported</span>}</td>
+                    <td data-label="SA state"><span class={sa.ok ? 'ok' : 'muted'}>{sa.text}</span></td>
                     <td><button type="button" class="link danger" onClick={() => setDeleting(tunnel)} aria-label={`Delete tunnel ${t.name}`}>Delete</button></td>
                   </tr>
                 );

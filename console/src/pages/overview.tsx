@@ -1,5 +1,6 @@
 import { api } from '../api.ts';
-import { establishedTunnels, healthyPeers, liveState } from '../live.ts';
+import { liveState } from '../live.ts';
+import { establishedTunnels, healthCell, healthyPeers, type HealthCell } from '../live-view.ts';
 import { linkProps } from '../router.ts';
 import {
   MAX_CHILDREN, type IpsecGateway, type IpsecGatewayList, type IpsecLive, type IpsecTunnelList, type WireguardGateway,
@@ -7,7 +8,7 @@ import {
 } from '../types.ts';
 import { ErrorBox, Loading, REFRESH_MS, StatusBadge, useLoad } from '../ui.tsx';
 
-interface Row { kind: 'wireguard' | 'ipsec'; gateway: WireguardGateway | IpsecGateway; children: number; healthy: number | undefined }
+interface Row { kind: 'wireguard' | 'ipsec'; gateway: WireguardGateway | IpsecGateway; children: number; health: HealthCell }
 
 async function loadRows(): Promise<Row[]> {
   const [wireguard, ipsec] = await Promise.all([
@@ -19,14 +20,14 @@ async function loadRows(): Promise<Row[]> {
       api<WireguardPeerList>('GET', `/wireguardgateways/${gateway.id}/peers?limit=1000`),
       liveState<WireguardLive>('wireguardgateways', gateway.id),
     ]);
-    return { kind: 'wireguard', gateway, children: peers.items.length, healthy: healthyPeers(live) };
+    return { kind: 'wireguard', gateway, children: peers.items.length, health: healthCell(live, live ? healthyPeers(live) : 0, peers.items.length) };
   });
   const ip = ipsec.items.map(async (gateway): Promise<Row> => {
     const [tunnels, live] = await Promise.all([
       api<IpsecTunnelList>('GET', `/ipsecgateways/${gateway.id}/tunnels?limit=1000`),
       liveState<IpsecLive>('ipsecgateways', gateway.id),
     ]);
-    return { kind: 'ipsec', gateway, children: tunnels.items.length, healthy: establishedTunnels(live) };
+    return { kind: 'ipsec', gateway, children: tunnels.items.length, health: healthCell(live, live ? establishedTunnels(live) : 0, tunnels.items.length) };
   });
   return Promise.all([...wg, ...ip]);
 }
@@ -41,13 +42,13 @@ function GatewayTable({ rows, kind }: { rows: Row[]; kind: Row['kind'] }) {
       <table class="gateways" data-kind={kind}>
         <thead><tr><th>Name</th><th>Status</th><th>Gateway IP</th><th>{children}</th><th>{health}</th></tr></thead>
         <tbody>
-          {mine.map(({ gateway, children: n, healthy }) => (
+          {mine.map(({ gateway, children: n, health: cell }) => (
             <tr key={gateway.id} data-id={gateway.id}>
               <td data-label="Name"><a {...linkProps(`/${kind}/${gateway.id}`)}>{gateway.properties.name}</a></td>
               <td data-label="Status"><StatusBadge status={gateway.metadata.status} message={gateway.metadata.statusMessage} /></td>
               <td data-label="Gateway IP"><code>{gateway.properties.gatewayIP}</code></td>
               <td data-label={children}>{n} / {MAX_CHILDREN}</td>
-              <td data-label={health}>{healthy === undefined ? <span class="muted" title="This data plane reports no live sessions">not reported</span> : `${healthy} / ${n}`}</td>
+              <td data-label={health}>{cell.tone === 'plain' ? cell.text : <span class={cell.tone} title={cell.title}>{cell.text}</span>}</td>
             </tr>
           ))}
         </tbody>

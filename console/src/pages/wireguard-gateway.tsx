@@ -1,11 +1,11 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
-import { bytes, isRecent, timeAgo } from '../format.ts';
 import { liveState } from '../live.ts';
+import { handshakeCell, transferCell, wireguardDataPlane } from '../live-view.ts';
 import { linkProps, navigate } from '../router.ts';
 import { type WireguardGateway, type WireguardLive, type WireguardPeer, type WireguardPeerList } from '../types.ts';
 import { ConfirmDelete, ErrorBox, Loading, Properties, REFRESH_MS, StatusBadge, useLoad } from '../ui.tsx';
-import { ChildrenHead, ConnectionsTable, GatewayPageHead } from './gateway-page-parts.tsx';
+import { ChildrenHead, ConnectionsTable, DataPlane, GatewayPageHead, LiveSourceLine } from './gateway-page-parts.tsx';
 
 async function load(id: string) {
   const base = `/wireguardgateways/${encodeURIComponent(id)}`;
@@ -35,8 +35,9 @@ export function WireguardGatewayPage({ id }: { id: string }) {
         ['Tier', p.tier],
         ['Maintenance', p.maintenanceWindow ? `${p.maintenanceWindow.dayOfTheWeek} ${p.maintenanceWindow.time}` : undefined],
         ['Description', p.description],
-        ['Data plane', live ? (live.properties.interfacePresent ? 'interface up' : 'interface missing') : <span class="muted">live state not reported by this data plane</span>],
+        ['Data plane', <DataPlane text={wireguardDataPlane(live)} />],
       ]} />
+      <LiveSourceLine live={live} />
       <h2>Connections</h2>
       <ConnectionsTable connections={p.connections} />
       <ChildrenHead title="Peers" count={peers.length} addPath={`/wireguard/${id}/peers/new`} addLabel="Add peer" />
@@ -47,14 +48,15 @@ export function WireguardGatewayPage({ id }: { id: string }) {
             <tbody>
               {peers.map((peer) => {
                 const s = sessions.get(peer.id);
+                const handshake = handshakeCell(live, s);
                 const endpoint = s?.endpoint ?? (peer.properties.endpoint ? `${peer.properties.endpoint.host}:${peer.properties.endpoint.port}` : null);
                 return (
                   <tr key={peer.id} data-id={peer.id}>
                     <td data-label="Name"><a {...linkProps(`/wireguard/${id}/peers/${peer.id}`)}>{peer.properties.name}</a></td>
                     <td data-label="Endpoint">{endpoint ? <code>{endpoint}</code> : <span class="muted">roaming</span>}</td>
                     <td data-label="Allowed IPs">{peer.properties.allowedIPs.map((a) => <code key={a} class="chip">{a}</code>)}</td>
-                    <td data-label="Latest handshake">{live ? <span class={isRecent(s?.latestHandshake) ? 'ok' : 'muted'}>{timeAgo(s?.latestHandshake)}</span> : <span class="muted">not reported</span>}</td>
-                    <td data-label="Received / sent">{s ? `${bytes(s.transferRxBytes)} / ${bytes(s.transferTxBytes)}` : '—'}</td>
+                    <td data-label="Latest handshake"><span class={handshake.ok ? 'ok' : 'muted'}>{handshake.text}</span></td>
+                    <td data-label="Received / sent">{transferCell(live, s)}</td>
                     <td><button type="button" class="link danger" onClick={() => setDeleting(peer)} aria-label={`Delete peer ${peer.properties.name}`}>Delete</button></td>
                   </tr>
                 );
