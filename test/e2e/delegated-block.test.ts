@@ -131,3 +131,65 @@ test('vpngw serve --driver linux with VPNGW_DELEGATED_BLOCKS (no interface: the 
     await topology.cleanup();
   }
 });
+
+// Not delegated, for contrast: an IPv6 gatewayIP the host holds on its uplink, taken by the gateway, with
+// the host's IPv6 default route via the upstream router's link-local address (the usual IPv6 router).
+// The client sits on another IPv6 network beyond that router, so only that route brings the replies back.
+const TAKEN_IP6 = '2001:db8:2::5';
+const CLIENT6 = '2001:db8:99::10';
+
+test('vpngw serve --driver linux: an IPv6 gatewayIP taken from the host gets the host\'s IPv6 default route (a link-local router), and a client beyond the router reaches it', { timeout: 120_000 }, async (t) => {
+  if (!requireE2e(t)) return;
+  const topology = await createTopology();
+  let svc: E2eService | undefined;
+  try {
+    await sh('ip', ['-n', topology.host, 'addr', 'add', '2001:db8:2::1/64', 'dev', topology.uplink, 'nodad']);
+    await sh('ip', ['-n', topology.host, 'addr', 'add', `${TAKEN_IP6}/64`, 'dev', topology.uplink, 'nodad']);
+    await sh('ip', ['-n', topology.remote, 'addr', 'add', '2001:db8:2::2/64', 'dev', topology.remoteUplink, 'nodad']);
+    await sh('ip', ['-n', topology.remote, 'addr', 'add', 'fe80::2/64', 'dev', topology.remoteUplink, 'nodad']);
+    await sh('ip', ['-n', topology.host, '-6', 'route', 'add', 'default', 'via', 'fe80::2', 'dev', topology.uplink]);
+    // The router (the remote namespace) forwards between the uplink and the client's network 2001:db8:99::/64.
+    const client = await topology.addNamespace('c6');
+    const [routerSide, clientSide] = [`c6${topology.tag}r`, `c6${topology.tag}c`];
+    await sh('ip', ['link', 'add', routerSide, 'netns', topology.remote, 'type', 'veth', 'peer', 'name', clientSide, 'netns', client]);
+    await sh('ip', ['-n', topology.remote, 'addr', 'add', '2001:db8:99::1/64', 'dev', routerSide, 'nodad']);
+    await sh('ip', ['-n', client, 'addr', 'add', `${CLIENT6}/64`, 'dev', clientSide, 'nodad']);
+    await sh('ip', ['-n', topology.remote, 'link', 'set', routerSide, 'up']);
+    await sh('ip', ['-n', client, 'link', 'set', clientSide, 'up']);
+    await sh('ip', ['-n', client, '-6', 'route', 'add', 'default', 'via', '2001:db8:99::1']);
+    await nsExec(topology.remote, 'sysctl', ['-qw', 'net.ipv6.conf.all.forwarding=1']);
+
+    const service = svc = await startService(topology);
+    await createDatacenter(service, await contractOf(service), LAN.datacenterId);
+    await attachLan(service, topology, { ...LAN, ...LAN_MACHINE });
+    const created = await service.request('POST', '/wireguardgateways', { properties: {
+      name: 'taken-v6', gatewayIP: TAKEN_IP6, interfaceIPv4CIDR: '10.7.0.1/24', listenPort: 51820, connections: [LAN],
+      privateKey: generateWireguardKeyPair().privateKey,
+    } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const gatewayId = created.body.id as string;
+    assert.equal((await settledGateway(service, 'wireguardgateways', gatewayId)).metadata.status, 'AVAILABLE');
+    const ns = gatewayNs(gatewayId);
+    const leg = uplinkLegName(gatewayId);
+    assert.deepEqual(global(await interfaceAddresses(ns, leg)), [`${TAKEN_IP6}/64`], 'the leg holds the address with the host\'s prefix');
+    assert.deepEqual(global(await interfaceAddresses(topology.host, topology.uplink)), ['192.0.2.1/24', '2001:db8:2::1/64'], 'taken from the host');
+    assert.match(await nsExec(ns, 'ip', ['-6', 'route', 'show', 'default']), new RegExp(`^default via fe80::2 dev ${leg} `));
+    await eventually(`a ping from ${CLIENT6}, beyond the router, to ${TAKEN_IP6}`, () => pingOnce(client, CLIENT6, TAKEN_IP6), 15_000);
+
+    // Without the route the replies do not come back; the next pass (after a restart) puts it back.
+    await service.stop();
+    await nsExec(ns, 'ip', ['-6', 'route', 'del', 'default']);
+    assert.equal(await pingOnce(client, CLIENT6, TAKEN_IP6), false, 'without the route the client is not answered');
+    await service.restart();
+    assert.equal((await settledGateway(service, 'wireguardgateways', gatewayId)).metadata.status, 'AVAILABLE');
+    await eventually('the client to reach the gateway after the restart', () => pingOnce(client, CLIENT6, TAKEN_IP6), 15_000);
+
+    assert.equal((await service.request('DELETE', `/wireguardgateways/${gatewayId}`)).status, 202);
+    await eventually('the gateway to be deleted', async () => (await service.request('GET', `/wireguardgateways/${gatewayId}`)).status === 404);
+    await expectNothingLeft(service, topology, { id: gatewayId, kind: 'wireguard', connections: [LAN] });
+    assert.ok((await interfaceAddresses(topology.host, topology.uplink)).includes(`${TAKEN_IP6}/64`), 'given back to the host interface');
+  } finally {
+    await svc?.cleanup();
+    await topology.cleanup();
+  }
+});
