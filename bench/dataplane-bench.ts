@@ -2,14 +2,18 @@
 // 1. API answer → traffic: from the 201 of the POST that completes a tunnel to the first ping reply
 //    from a machine on the gateway's LAN.
 // 2. One-peer change on a 20-peer gateway: LinuxDriver.apply for a single changed peer, and a no-change pass.
+//    A first full pass over 8 IPSec gateways (8 charons to start) with the driver's parallel applies, and one at a time.
 // 3. TCP throughput (iperf3, one stream) from the client side to the LAN machine: through wireguard-go,
 //    through IPSec (kernel-libipsec), and through a plain router on the same kind of legs, without a tunnel.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import { LinuxDriver } from '../src/agent/linux/linux-driver.ts';
-import type { DesiredWireguardGateway } from '../src/domain/desired-state.ts';
+import { Reconciler } from '../src/agent/reconciler.ts';
+import { RemoteDesiredStateSource } from '../src/agent/remote/remote-desired-state-source.ts';
+import type { DesiredIpsecGateway, DesiredWireguardGateway } from '../src/domain/desired-state.ts';
 import { generateWireguardKeyPair } from '../src/domain/wireguard-keys.ts';
 import { espProposal, ikeProposal } from '../src/render/ipsec-proposals.ts';
 import type { Security } from '../src/schemas/ipsec.ts';
@@ -189,6 +193,44 @@ async function peerChangeTimes(b: Bench): Promise<{ change: number[]; noop: numb
   return { change, noop };
 }
 
+const PASS_GATEWAYS = 8;
+
+/**
+ * A first full pass over PASS_GATEWAYS IPSec gateways (each its own charon to start, on its own
+ * gatewayIP), through the reconciler: with the driver's parallel applies, or one gateway at a time.
+ */
+async function firstPassTimes(b: Bench): Promise<{ parallel: number[]; serial: number[] }> {
+  const addresses = Array.from({ length: PASS_GATEWAYS }, (_, i) => `192.0.2.${40 + i}`);
+  for (const address of addresses) await sh('ip', ['-n', b.topology.host, 'addr', 'add', `${address}/24`, 'dev', b.topology.uplink]);
+  const times = { parallel: [] as number[], serial: [] as number[] };
+  for (let run = 0; run < Math.min(RUNS, 5); run++) {
+    for (const mode of ['parallel', 'serial'] as const) {
+      const stateDir = mkdtempSync(join(tmpdir(), 'vpngw-bench-'));
+      const linux = new LinuxDriver({ stateDir, netns: b.topology.host, ipsecBackend: 'libipsec' });
+      const driver = mode === 'parallel' ? linux : Object.create(linux, { parallelApplies: { value: 1 } }) as LinuxDriver;
+      const source = new RemoteDesiredStateSource();
+      const reconciler = new Reconciler({ source, driver, logger: pino({ level: 'silent' }), intervalMs: 3_600_000 });
+      const gateways: DesiredIpsecGateway[] = addresses.map((gatewayIP, i) => ({
+        kind: 'ipsec', id: `0c0c0c0c-0000-4000-8000-0000000000${String(10 + i)}`, generation: 1, gatewayIP,
+        connections: [{ ...CONNECTION, ipv4CIDR: `192.168.1.${110 + i}/24`, hostInterface: b.lan.hostInterface }], tunnels: [],
+      }));
+      for (const g of gateways) b.topology.adoptGateway(g.id);
+      try {
+        source.replaceAll(gateways);
+        const start = performance.now();
+        const summary = await reconciler.runPass({ full: true });
+        times[mode].push(performance.now() - start);
+        if (summary.applied !== PASS_GATEWAYS) throw new Error(`only ${summary.applied} of ${PASS_GATEWAYS} gateways applied`);
+        source.replaceAll([]);
+        await reconciler.runPass({ full: true });
+      } finally {
+        rmSync(stateDir, { recursive: true, force: true });
+      }
+    }
+  }
+  return times;
+}
+
 async function setUp(topology: Topology, svc: E2eService): Promise<Bench> {
   await createDatacenter(svc, await contractOf(svc), CONNECTION.datacenterId);
   const lan = await attachLan(svc, topology, {
@@ -220,13 +262,15 @@ async function main() {
     for (let run = 0; run < RUNS; run++) wg.push(await wireguardRun(b, run));
     for (let run = 0; run < RUNS; run++) ipsec.push(await ipsecRun(b, run));
     const { change, noop } = await peerChangeTimes(b);
+    const { parallel, serial } = await firstPassTimes(b);
     const throughput = [
       ['WireGuard (wireguard-go)', await wireguardThroughput(b)], ['IPSec (kernel-libipsec)', await ipsecThroughput(b)], ['no tunnel (plain router)', await plainThroughput(b)],
     ] as const;
     const row = (name: string, v: number[]) => `| ${name.padEnd(68)} | ${String(v.length).padStart(4)} | ${percentile(v, 50).toFixed(0).padStart(7)} | ${percentile(v, 99).toFixed(0).padStart(7)} |`;
     console.log([`| ${'measurement (ms)'.padEnd(68)} | runs |     p50 |     p99 |`, '|---|---|---|---|',
       row('WireGuard: peer POST answered -> first ping reply from a LAN machine', wg), row('IPSec: tunnel POST answered -> first ping reply from a LAN machine', ipsec),
-      row('WireGuard: apply one changed peer (20 peers)', change), row('WireGuard: apply with nothing changed (20 peers)', noop)].join('\n'));
+      row('WireGuard: apply one changed peer (20 peers)', change), row('WireGuard: apply with nothing changed (20 peers)', noop),
+      row(`first full pass, ${PASS_GATEWAYS} IPSec gateways, the driver's parallel applies`, parallel), row(`first full pass, ${PASS_GATEWAYS} IPSec gateways, one at a time`, serial)].join('\n'));
     console.log(`\n| TCP to a LAN machine (iperf3, one stream, ${IPERF_SECONDS} s) | Mbit/s | retransmits |\n|---|---|---|`);
     for (const [path, r] of throughput) console.log(`| ${path.padEnd(38)} | ${r.mbits.toFixed(0).padStart(6)} | ${String(r.retransmits).padStart(11)} |`);
   } finally {

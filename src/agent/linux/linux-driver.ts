@@ -1,5 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import pLimit from 'p-limit';
 import type { DesiredGateway } from '../../domain/desired-state.ts';
 import { tunnelConnectionName } from '../../render/swanctl-config.ts';
 import { DataPlaneError, type DataPlaneDriver, type GatewayLiveState, type GatewayRef, type IpsecTunnelLiveState, type LanLiveState, type LiveStateSource } from '../driver.ts';
@@ -49,6 +50,13 @@ function requireLanInterfaces(legs: LanLeg[], host: ObservedHost) {
  */
 export class LinuxDriver implements DataPlaneDriver, LiveStateSource {
   readonly name = 'linux';
+  /**
+   * Gateways apply side by side, so one charon starting holds up no other; what touches the host
+   * (observing it, leasing gatewayIPs, moving addresses and legs, the record file) runs one gateway at
+   * a time under hostWide, and each gateway's own namespace and tunnels outside it.
+   */
+  readonly parallelApplies = 4;
+  private readonly hostWide = pLimit(1);
   private readonly runner: CommandRunner;
   private readonly network: GatewayNetwork;
   private readonly records: GatewayRecords;
@@ -79,6 +87,13 @@ export class LinuxDriver implements DataPlaneDriver, LiveStateSource {
 
   private async applyGateway(desired: DesiredGateway) {
     await this.withoutLegacyLayout();
+    await this.hostWide(() => this.applyNetwork(desired));
+    if (desired.kind === 'wireguard') await this.wireguard(desired.id).apply(desired);
+    else await this.ipsec(desired.id).apply(desired);
+  }
+
+  /** The gateway's namespace, legs, addresses and firewall, and its uplink lease; see hostWide. */
+  private async applyNetwork(desired: DesiredGateway) {
     const layout = gatewayLayout(desired, this.options.ipsecBackend);
     const host = await this.network.observeHost();
     requireLanInterfaces(layout.lanLegs, host);
@@ -96,21 +111,21 @@ export class LinuxDriver implements DataPlaneDriver, LiveStateSource {
     const observed = await this.network.observeNamespace(layout.namespace);
     const giveBack = decision.giveBack ? giveBackSteps(decision.giveBack, host) : [];
     await this.network.execute(layout.namespace, [...giveBack, ...planGatewayNetwork(layout, decision.lease, host, observed)]);
-    if (desired.kind === 'wireguard') await this.wireguard(desired.id).apply(desired);
-    else await this.ipsec(desired.id).apply(desired);
   }
 
   async remove(ref: GatewayRef): Promise<void> {
     await this.withoutLegacyLayout();
-    const record = this.records.all()[ref.id];
     if (ref.kind === 'ipsec') await this.ipsec(ref.id).remove();
-    await this.network.removeNamespace(gatewayNamespaceName(ref.id));
-    await this.stopLostProcesses(ref.kind, ref.id);
-    if (record?.uplink) {
-      const host = await this.network.observeHost();
-      await this.network.execute(gatewayNamespaceName(ref.id), giveBackSteps(record.uplink, host));
-    }
-    this.records.delete(ref.id);
+    await this.hostWide(async () => {
+      const record = this.records.all()[ref.id];
+      await this.network.removeNamespace(gatewayNamespaceName(ref.id));
+      await this.stopLostProcesses(ref.kind, ref.id);
+      if (record?.uplink) {
+        const host = await this.network.observeHost();
+        await this.network.execute(gatewayNamespaceName(ref.id), giveBackSteps(record.uplink, host));
+      }
+      this.records.delete(ref.id);
+    });
   }
 
   async sweepInterruptedWrites(): Promise<void> {
