@@ -393,3 +393,77 @@ test('the web console shows live sessions as the data plane reports them and fol
   await page.locator('table.tunnels').getByText(/established · 2\.0 KiB in \/ 4\.0 KiB out/).waitFor();
   assert.deepEqual(overflowing, [], 'no page scrolls sideways');
 });
+
+test('the web console in a fleet (VPNGW_DRIVER=none): "not reported yet" before the host\'s first send, the age of what it sent, a silent host, a gateway no host runs', { timeout: 120_000 }, async (t) => {
+  if (!requireChromium(t, 'the web console test')) return;
+  await buildConsole();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  let clockOffsetMs = 0;
+  const svc = await startTestService({ env: { VPNGW_DRIVER: 'none', VPNGW_HOST_HEARTBEAT_TIMEOUT_MS: '60000' }, now: () => new Date(Date.now() + clockOffsetMs) });
+  const profile = mkdtempSync(join(tmpdir(), 'vpngw-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 } });
+  t.after(async () => {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+    await svc.stop();
+  });
+  const base = await svc.app.listen({ host: '127.0.0.1', port: 0 });
+  // One gateway host, holding the WireGuard gateway's address only: the IPSec gateway has no host.
+  const enrollment = await svc.request('POST', '/fleet/v1/enrollment-tokens', {});
+  const enrolled = await svc.request('POST', '/agent/v1/enroll', { token: enrollment.body.token, name: 'console-host', version: '0.1.0' }, { authorization: '' });
+  assert.equal(enrolled.status, 201, enrolled.text);
+  const agent = { authorization: `Bearer ${enrolled.body.credential as string}` };
+  const inventory = await svc.request('PUT', '/agent/v1/inventory', { addresses: [wireguardGateway().properties.gatewayIP], delegatedBlocks: [], lans: [], version: '0.1.0' }, agent);
+  assert.equal(inventory.status, 200, inventory.text);
+  const gateway = await svc.request('POST', '/wireguardgateways', wireguardGateway());
+  const peer = await svc.request('POST', `/wireguardgateways/${gateway.body.id}/peers`, wireguardPeer());
+  const ipsec = await svc.request('POST', '/ipsecgateways', ipsecGateway());
+  const tunnel = await svc.request('POST', `/ipsecgateways/${ipsec.body.id}/tunnels`, ipsecTunnel());
+  assert.deepEqual([gateway.status, peer.status, ipsec.status, tunnel.status], [201, 201, 201, 201]);
+
+  const page = context.pages()[0] ?? await context.newPage();
+  await logIn(page, base, ADMIN_EMAIL, ADMIN_PASSWORD);
+  await page.locator('table.gateways[data-kind="wireguard"] tbody tr').getByText('not reported yet').waitFor();
+  await page.locator('table.gateways[data-kind="ipsec"] tbody tr').getByText('no host runs this gateway').waitFor();
+  await screenshots(page, '18-fleet-overview');
+
+  // Before the host's first send: unknown, not "missing" nor "never".
+  await page.goto(`${base}/console/wireguard/${gateway.body.id}`);
+  await page.locator('table.peers tbody tr').getByText('not reported yet').first().waitFor();
+  const properties = await page.locator('dl.properties').innerText();
+  assert.match(properties, /Data plane\s+not reported yet/);
+  assert.doesNotMatch(properties, /missing/);
+  assert.doesNotMatch(await page.locator('table.peers').innerText(), /never|0 B/);
+  assert.equal(await page.locator('.live-source').innerText(), 'The gateway host has sent no live state for this gateway yet.');
+  await screenshots(page, '19-fleet-wireguard-not-reported');
+
+  // The host sends what it observed two minutes ago; the page, refreshing by itself, shows it with its age.
+  const observedAt = new Date(Date.now() - 125_000).toISOString();
+  const sent = await svc.request('PUT', '/agent/v1/live-state', { gateways: [{ id: gateway.body.id, kind: 'wireguard', observedAt, state: {
+    kind: 'wireguard', interfaceName: 'wg-console', present: true, listenPort: 51820, lans: [],
+    peers: [{ publicKey: PEER_PUBLIC_KEY, endpoint: '198.51.100.7:41000', latestHandshake: new Date(Date.now() - 150_000).toISOString(), transferRxBytes: 1536, transferTxBytes: 2048 }],
+  } }] }, agent);
+  assert.deepEqual(sent.body, { accepted: 1, gateways: [] }, sent.text);
+  await page.locator('.live-source').getByText('observed 2 minutes ago').waitFor({ timeout: 15_000 });
+  assert.match(await page.locator('dl.properties').innerText(), /Data plane\s+interface up/);
+  assert.match(await page.locator('table.peers tbody tr').innerText(), /2 minutes ago[\s\S]*1\.5 KiB \/ 2\.0 KiB/);
+  assert.equal(await page.locator('.live-source .warn').count(), 0, 'no marker while the host calls in');
+
+  // The host falls silent (the server's clock passes its heartbeat timeout): marked, with the note; the last values stay.
+  clockOffsetMs = 120_000;
+  await page.locator('.live-source .warn').getByText('host not connected').waitFor({ timeout: 15_000 });
+  assert.match(await page.locator('.live-source').innerText(), /host not connected · observed 2 minutes ago · The gateway host has not been heard from since \S+; this is the state it last sent\./);
+  assert.match(await page.locator('dl.properties').innerText(), /Data plane\s+interface up/);
+  await screenshots(page, '20-fleet-wireguard-host-not-connected');
+  await page.goto(`${base}/console/`);
+  await page.locator('table.gateways[data-kind="wireguard"] tbody tr').getByText('host not connected (last: 1 / 1)').waitFor();
+
+  // The IPSec gateway no host runs.
+  await page.goto(`${base}/console/ipsec/${ipsec.body.id}`);
+  await page.locator('.live-source .warn').getByText('no host runs this gateway').waitFor();
+  assert.match(await page.locator('.live-source').innerText(), /No gateway host runs this gateway \(see its statusMessage\)\./);
+  assert.match(await page.locator('dl.properties').innerText(), /Data plane\s+not reported yet/);
+  assert.match(await page.locator('table.tunnels tbody tr').innerText(), /not reported yet/);
+  await screenshots(page, '21-fleet-ipsec-no-host');
+  assert.deepEqual(overflowing, [], 'no page scrolls sideways');
+});
