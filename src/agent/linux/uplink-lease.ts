@@ -33,14 +33,16 @@ export function resolveUplink(
   }
   const block = delegatedBlockOf(delegatedBlocks, address);
   if (!block) return { error: `The gatewayIP ${gatewayIP} is not an address of this host.` };
-  const hostInterface = block.interface ?? observedHost.defaultRoute?.dev;
+  const ipv6 = address.includes(':');
+  // The interface of the default route of the address's own family: that is where its traffic leaves.
+  const hostInterface = block.interface ?? (ipv6 ? observedHost.defaultRoute6 : observedHost.defaultRoute)?.dev;
   if (!hostInterface) {
-    return { error: `The gatewayIP ${gatewayIP} lies in the delegated block ${block.cidr}, which names no interface, and this host has no IPv4 default route to take its interface from.` };
+    return { error: `The gatewayIP ${gatewayIP} lies in the delegated block ${block.cidr}, which names no interface, and this host has no ${ipv6 ? 'IPv6' : 'IPv4'} default route to take its interface from.` };
   }
   if (!observedHost.links.some((l) => l.name === hostInterface)) {
     return { error: `The interface ${hostInterface} of the delegated block ${block.cidr} (gatewayIP ${gatewayIP}) is missing on this host.` };
   }
-  return { lease: { address, prefixLength: address.includes(':') ? 128 : 32, hostInterface, delegated: true }, ...giveBack };
+  return { lease: { address, prefixLength: ipv6 ? 128 : 32, hostInterface, delegated: true }, ...giveBack };
 }
 
 /**

@@ -103,8 +103,12 @@ test('a gatewayIP no interface holds is assigned from a delegated block, as a /3
   assert.deepEqual(resolveUplink(gw.id, '192.0.2.70', {}, hostAfter, [block]), { lease: delegated });
   assert.deepEqual(resolveUplink(gw.id, '192.0.2.70', { [gw.id]: delegated }, hostAfter, [block]), { lease: delegated }, 'kept on the next pass');
   assert.deepEqual(resolveUplink(gw.id, '192.0.2.70', {}, hostAfter, [{ ...block, interface: 'eth1' }]), { lease: { ...delegated, hostInterface: 'eth1' } });
-  assert.deepEqual(resolveUplink(gw.id, '2001:db8:5::0a', {}, hostAfter, [{ cidr: '2001:db8:5::/64' }]),
-    { lease: { address: '2001:db8:5::a', prefixLength: 128, hostInterface: 'eth0', delegated: true } });
+  // An IPv6 address leaves by the IPv6 default route's interface, whichever the IPv4 one takes.
+  const ipv6Elsewhere = { ...hostAfter, defaultRoute6: { via: 'fe80::1', dev: 'eth1' } };
+  assert.deepEqual(resolveUplink(gw.id, '2001:db8:5::0a', {}, ipv6Elsewhere, [{ cidr: '2001:db8:5::/64' }]),
+    { lease: { address: '2001:db8:5::a', prefixLength: 128, hostInterface: 'eth1', delegated: true } });
+  assert.deepEqual(resolveUplink(gw.id, '2001:db8:5::a', {}, hostAfter, [{ cidr: '2001:db8:5::/64' }]),
+    { error: 'The gatewayIP 2001:db8:5::a lies in the delegated block 2001:db8:5::/64, which names no interface, and this host has no IPv6 default route to take its interface from.' });
   assert.deepEqual(resolveUplink(gw.id, '192.0.2.80', {}, hostAfter, [block]), { error: 'The gatewayIP 192.0.2.80 is not an address of this host.' });
 });
 
