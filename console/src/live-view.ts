@@ -30,7 +30,8 @@ export function liveSource(live: { properties: LiveFreshness } | null, now = Dat
   if (!marker && !old && !note) return null;
   return {
     ...(marker ? { marker } : {}),
-    ...(observedAt ? { observed: `observed ${timeAgo(observedAt, now)}`, observedAt: dateTime(observedAt) } : {}),
+    // A connected host sends every change within seconds: what it sent last is still what it sees.
+    ...(observedAt ? { observed: `${hostConnected === true ? 'unchanged since' : 'observed'} ${timeAgo(observedAt, now)}`, observedAt: dateTime(observedAt) } : {}),
     ...(note ? { note } : {}),
   };
 }

@@ -444,7 +444,7 @@ test('the web console in a fleet (VPNGW_DRIVER=none): "not reported yet" before 
     peers: [{ publicKey: PEER_PUBLIC_KEY, endpoint: '198.51.100.7:41000', latestHandshake: new Date(Date.now() - 150_000).toISOString(), transferRxBytes: 1536, transferTxBytes: 2048 }],
   } }] }, agent);
   assert.deepEqual(sent.body, { accepted: 1, gateways: [] }, sent.text);
-  await page.locator('.live-source').getByText('observed 2 minutes ago').waitFor({ timeout: 15_000 });
+  await page.locator('.live-source').getByText('unchanged since 2 minutes ago').waitFor({ timeout: 15_000 });
   assert.match(await page.locator('dl.properties').innerText(), /Data plane\s+interface up/);
   assert.match(await page.locator('table.peers tbody tr').innerText(), /2 minutes ago[\s\S]*1\.5 KiB \/ 2\.0 KiB/);
   assert.equal(await page.locator('.live-source .warn').count(), 0, 'no marker while the host calls in');

@@ -109,10 +109,10 @@ test('in a fleet before the host\'s first send, null fields are "not reported ye
   assert.deepEqual(liveSource(live, NOW), { note: FIRST_SEND_NOTE }, 'the server\'s note, no marker (the host is connected)');
 });
 
-test('an older observation from a connected host says when it was observed (relative, absolute in the tooltip)', () => {
+test('an older observation from a connected host says the state is unchanged since then (relative, absolute in the tooltip)', () => {
   const observedAt = ago(125);
   const live = wg({ observedAt, hostConnected: true });
-  assert.deepEqual(liveSource(live, NOW), { observed: 'observed 2 minutes ago', observedAt: dateTime(observedAt) });
+  assert.deepEqual(liveSource(live, NOW), { observed: 'unchanged since 2 minutes ago', observedAt: dateTime(observedAt) });
   assert.equal(wireguardDataPlane(live), 'interface up');
   assert.deepEqual(healthCell(live, healthyPeers(live, NOW), 1), { text: '1 / 1', tone: 'plain' });
 });
