@@ -119,6 +119,12 @@ describe('vpngw agent against a real vpngw serve --driver none', () => {
     process.stdout.write(`# peer reached the agent in ${elapsed} ms\n`);
   });
 
+  test('drift while the agent runs (a file changed by hand) is repaired by its own full pass within the reconcile interval', async () => {
+    const rendered = readFileSync(confOf(gatewayId), 'utf8');
+    writeFileSync(confOf(gatewayId), '# changed by hand\n');
+    await until('the file repaired', () => readFileSync(confOf(gatewayId), 'utf8') === rendered || undefined, 6_000);
+  });
+
   test('a restarted agent resumes with its credential and adopts what runs', async () => {
     agent?.child.kill('SIGKILL');
     await agent?.exited;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { DesiredGateway, GatewayKind } from '../../domain/desired-state.ts';
 import type { DataPlaneDriver } from '../driver.ts';
@@ -29,7 +30,9 @@ export interface AgentLoopDeps {
 /**
  * The agent: enroll once, send the inventory (again as a heartbeat), take a full snapshot and apply
  * it, then watch for changes and apply those, reporting every outcome; a full pass against the last
- * snapshot every reconcile interval repairs drift. Runs until stop() or a refused credential.
+ * snapshot every reconcile interval repairs drift, on a timer of its own, so the watch stays open
+ * meanwhile (one request per watch period, whatever the interval). Passes run one at a time. Runs
+ * until stop() or a refused credential.
  */
 export class AgentLoop {
   private readonly source = new RemoteDesiredStateSource();
@@ -39,6 +42,9 @@ export class AgentLoop {
   private fatal: Error | undefined;
   private revision: number | undefined;
   private lastFullPassAt = 0;
+  /** Passes (the watch's and drift repair's) one at a time, in the order they came. */
+  private readonly passes = pLimit(1);
+  private driftTimer: NodeJS.Timeout | undefined;
   /** The gateways placed on this host, as the watch's answers say. */
   private readonly placed = new Set<string>();
   /** Absent with a driver that has no live state (files) or when turned off (interval 0). */
@@ -73,17 +79,20 @@ export class AgentLoop {
         this.sendInventory(signal).catch((error: unknown) => this.failed(error)).finally(() => (beating = false));
       }, this.deps.settings.heartbeatMs);
       this.startLiveState(signal);
+      this.driftTimer = setInterval(() => this.repairDriftIfDue(), Math.min(1000, this.deps.settings.reconcileIntervalMs));
       while (!signal.aborted && !this.fatal) {
         const since = this.revision === undefined ? '' : `since=${this.revision}&`;
-        const wait = this.revision === undefined ? 0 : Math.max(0, Math.min(WATCH_SECONDS, Math.ceil(this.untilFullPassMs() / 1000)));
+        const wait = this.revision === undefined ? 0 : WATCH_SECONDS;
         const answer = await this.deps.client.request('GET', `/agent/v1/desired?${since}wait=${wait}`, { signal, waitSeconds: wait }) as DesiredAnswer;
-        await this.converge(answer);
+        await this.passes(() => this.converge(answer));
       }
     } catch (error) {
       if (!signal.aborted || error instanceof AgentUnauthorizedError) throw this.fatal ?? error;
     } finally {
       clearInterval(this.heartbeat);
       clearInterval(this.liveStateTimer);
+      clearInterval(this.driftTimer);
+      await this.passes(async () => undefined); // a pass under way finishes first
     }
     if (this.fatal) throw this.fatal;
   }
@@ -110,6 +119,20 @@ export class AgentLoop {
     sender.send(signal, only).catch((error: unknown) => {
       if (error instanceof AgentUnauthorizedError) return this.failed(error);
       if (!signal.aborted) this.deps.logger.warn({ err: error }, 'sending the live state failed');
+    });
+  }
+
+  /** A full pass against the last snapshot once the reconcile interval has passed since the last one, unless a pass is under way or waiting. */
+  private repairDriftIfDue() {
+    if (this.revision === undefined || this.untilFullPassMs() > 0 || this.passes.activeCount + this.passes.pendingCount > 0 || this.stopping.signal.aborted) return;
+    this.passes(async () => {
+      this.lastFullPassAt = Date.now(); // also when it fails: the next try comes an interval later
+      const summary = await this.reconciler.runPass({ full: true });
+      this.deps.logger.info({ full: true, revision: this.revision, gateways: this.source.size, ...summary }, 'pass completed');
+      await this.report();
+    }).catch((error: unknown) => {
+      if (error instanceof AgentUnauthorizedError) this.failed(error);
+      else if (!this.stopping.signal.aborted) this.deps.logger.warn({ err: error }, 'the drift-repair pass failed; tried again at the next interval');
     });
   }
 
