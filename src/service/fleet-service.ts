@@ -138,11 +138,13 @@ export class FleetService {
     return host;
   }
 
-  /** Replaces the host's inventory (a heartbeat too); gateways are placed again at once. */
+  /** Replaces the host's inventory (a heartbeat too); when it changed, gateways are placed again at once. */
   async replaceInventory(host: HostRecord, input: HostInventory & { version: string }): Promise<{ hostId: string; revision: number }> {
     const inventory = validateInventory(input);
-    if (!(await this.deps.hosts.replaceInventory(host.id, inventory, input.version, this.now().toISOString()))) throw unauthorized('The host was removed.');
-    this.deps.feed.notify();
+    const outcome = await this.deps.hosts.replaceInventory(host.id, inventory, input.version, this.now().toISOString());
+    if (outcome === 'removed') throw unauthorized('The host was removed.');
+    // Only a changed inventory can move gateways; a heartbeat wakes no watch.
+    if (outcome === 'replaced') this.deps.feed.notify();
     return { hostId: host.id, revision: await this.deps.hosts.currentRevision() };
   }
 

@@ -56,6 +56,9 @@ export interface EnrollmentTokenRecord {
 export type EnrollmentRefusal = 'TOKEN_REFUSED' | 'NAME_TAKEN';
 
 /** What changed for one host since a revision. */
+/** What a sent inventory did: nothing but a contact (the same as stored), placed gateways again, or found no host. */
+export type InventoryOutcome = 'unchanged' | 'replaced' | 'removed';
+
 export interface HostChanges {
   /** The revision the answer is complete up to: the cursor of the next request. */
   revision: number;
@@ -87,7 +90,7 @@ export interface HostStore {
   listHosts(): Promise<HostSummary[]>;
   getInventory(hostId: string): Promise<HostInventory>;
   /** Replaces the host's inventory and version, notes the contact, re-places gateways; false when the host is gone. */
-  replaceInventory(hostId: string, inventory: HostInventory, version: string, now: string): Promise<boolean>;
+  replaceInventory(hostId: string, inventory: HostInventory, version: string, now: string): Promise<InventoryOutcome>;
   /** Notes that the host was in contact (a heartbeat), clearing its gateways' silent-host message. */
   touchHost(hostId: string, now: string): Promise<void>;
   /**

@@ -4,7 +4,7 @@ import type { Database, HostsTable } from './database-schema.ts';
 import { loadPlacementHosts, replaceGateways, type PlacementOptions } from './fleet-placement.ts';
 import { silentHostMessage, SILENT_HOST_PATTERN } from '../domain/silent-host.ts';
 import type {
-  EnrollmentRefusal, EnrollmentTokenRecord, HostChanges, HostInventory, HostRecord, HostStore, HostSummary, UnplacedGateway,
+  EnrollmentRefusal, EnrollmentTokenRecord, HostChanges, HostInventory, HostRecord, HostStore, HostSummary, InventoryOutcome, UnplacedGateway,
 } from './host-store.ts';
 import type { Executor } from './kysely-reader.ts';
 import type { CommitSync } from './wal-group-sync.ts';
@@ -89,13 +89,13 @@ export class KyselyHostStore implements HostStore {
     return inventoryOf(this.db, hostId);
   }
 
-  async replaceInventory(hostId: string, inventory: HostInventory, version: string, now: string) {
+  async replaceInventory(hostId: string, inventory: HostInventory, version: string, now: string): Promise<InventoryOutcome> {
     return this.transaction(async (tx) => {
       const updated = await tx.updateTable('hosts').set({ version, last_contact: now }).where('id', '=', hostId).executeTakeFirst();
-      if (Number(updated.numUpdatedRows) === 0) return false;
+      if (Number(updated.numUpdatedRows) === 0) return 'removed';
       await clearSilentMessages(tx, hostId);
       // A heartbeat that brings the same inventory places nothing again: placement depends on nothing it changed.
-      if (sameInventory(await inventoryOf(tx, hostId), inventory)) return true;
+      if (sameInventory(await inventoryOf(tx, hostId), inventory)) return 'unchanged';
       await tx.deleteFrom('host_addresses').where('host_id', '=', hostId).execute();
       await tx.deleteFrom('host_address_blocks').where('host_id', '=', hostId).execute();
       await tx.deleteFrom('host_lans').where('host_id', '=', hostId).execute();
@@ -111,7 +111,7 @@ export class KyselyHostStore implements HostStore {
         }))).execute();
       }
       await replaceGateways(tx, 'all', this.placement);
-      return true;
+      return 'replaced';
     });
   }
 

@@ -39,3 +39,30 @@ test('the fleet change log is trimmed to its latest revisions; a watch resuming 
     await svc.stop();
   }
 });
+
+test('an inventory heartbeat that changes nothing does not answer a waiting watch; one that moves a gateway answers it at once', async () => {
+  const svc = await startTestService({ env: { VPNGW_DRIVER: 'none' } });
+  try {
+    const gatewayIP = wireguardGateway().properties.gatewayIP;
+    const token = (await svc.request('POST', '/fleet/v1/enrollment-tokens', {})).body.token as string;
+    const enrolled = await svc.request('POST', '/agent/v1/enroll', { token, name: 'edge-1', version: '0.1.0' }, { authorization: '' });
+    const agent = { authorization: `Bearer ${enrolled.body.credential as string}` };
+    const inventory = { addresses: [gatewayIP], delegatedBlocks: [], lans: [], version: '0.1.0' };
+    await svc.request('PUT', '/agent/v1/inventory', inventory, agent);
+    const created = await svc.request('POST', '/wireguardgateways', wireguardGateway());
+    const revision = (await svc.request('GET', '/agent/v1/desired', undefined, agent)).body.revision as number;
+    let answeredAt = 0;
+    const watch = svc.request('GET', `/agent/v1/desired?since=${revision}&wait=3`, undefined, agent).then((answer) => { answeredAt = Date.now(); return answer; });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = Date.now();
+    for (let i = 0; i < 5; i++) assert.equal((await svc.request('PUT', '/agent/v1/inventory', inventory, agent)).status, 200);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(answeredAt, 0, 'five unchanged heartbeats answered the watch');
+    assert.equal((await svc.request('PUT', '/agent/v1/inventory', { ...inventory, addresses: [] }, agent)).status, 200);
+    const answer = await watch;
+    assert.ok(answeredAt - started < 2000, `the watch answered ${answeredAt - started} ms after the heartbeats began`);
+    assert.deepEqual(answer.body.removed, [created.body.id], 'the gateway left the host with its address');
+  } finally {
+    await svc.stop();
+  }
+});

@@ -70,8 +70,8 @@ function describeHostStore(engine: string, open: () => Promise<KyselyStore>) {
     test('a gateway is placed on the host holding its address; the change log tells each host what it gained and lost', async () => {
       const a = await enrolled('place-a', '2026-01-01T00:00:01.000Z');
       const b = await enrolled('place-b', '2026-01-01T00:00:02.000Z');
-      assert.equal(await store.hosts.replaceInventory(a.id, { addresses: ['203.0.113.10'], delegatedBlocks: [], lans: [] }, '1.0.1', LATER), true);
-      assert.equal(await store.hosts.replaceInventory(b.id, { addresses: [], delegatedBlocks: ['198.51.100.0/28'], lans: [] }, '1.0.1', LATER), true);
+      assert.equal(await store.hosts.replaceInventory(a.id, { addresses: ['203.0.113.10'], delegatedBlocks: [], lans: [] }, '1.0.1', LATER), 'replaced');
+      assert.equal(await store.hosts.replaceInventory(b.id, { addresses: [], delegatedBlocks: ['198.51.100.0/28'], lans: [] }, '1.0.1', LATER), 'replaced');
       const start = await store.hosts.currentRevision();
       const onA = gateway('203.0.113.10');
       const onB = gateway('198.51.100.7');
