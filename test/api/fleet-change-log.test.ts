@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { enrollHost } from '../support/fleet-hosts.ts';
 import { wireguardGateway } from '../support/fixtures.ts';
 import { startTestService } from '../support/test-service.ts';
 
@@ -7,10 +8,7 @@ test('the fleet change log is trimmed to its latest revisions; a watch resuming 
   const svc = await startTestService({ env: { VPNGW_DRIVER: 'none' } });
   try {
     const gatewayIP = wireguardGateway().properties.gatewayIP;
-    const token = (await svc.request('POST', '/fleet/v1/enrollment-tokens', {})).body.token as string;
-    const enrolled = await svc.request('POST', '/agent/v1/enroll', { token, name: 'edge-1', version: '0.1.0' }, { authorization: '' });
-    const agent = { authorization: `Bearer ${enrolled.body.credential as string}` };
-    await svc.request('PUT', '/agent/v1/inventory', { addresses: [gatewayIP], delegatedBlocks: [], lans: [], version: '0.1.0' }, agent);
+    const { agent } = await enrollHost(svc, 'edge-1', [gatewayIP]);
     const first = await svc.request('POST', '/wireguardgateways', wireguardGateway());
     const old = (await svc.request('GET', '/agent/v1/desired', undefined, agent)).body.revision as number;
     const ids = [first.body.id as string];
@@ -44,11 +42,8 @@ test('an inventory heartbeat that changes nothing does not answer a waiting watc
   const svc = await startTestService({ env: { VPNGW_DRIVER: 'none' } });
   try {
     const gatewayIP = wireguardGateway().properties.gatewayIP;
-    const token = (await svc.request('POST', '/fleet/v1/enrollment-tokens', {})).body.token as string;
-    const enrolled = await svc.request('POST', '/agent/v1/enroll', { token, name: 'edge-1', version: '0.1.0' }, { authorization: '' });
-    const agent = { authorization: `Bearer ${enrolled.body.credential as string}` };
+    const { agent } = await enrollHost(svc, 'edge-1', [gatewayIP]);
     const inventory = { addresses: [gatewayIP], delegatedBlocks: [], lans: [], version: '0.1.0' };
-    await svc.request('PUT', '/agent/v1/inventory', inventory, agent);
     const created = await svc.request('POST', '/wireguardgateways', wireguardGateway());
     const revision = (await svc.request('GET', '/agent/v1/desired', undefined, agent)).body.revision as number;
     let answeredAt = 0;

@@ -7,19 +7,9 @@ import { loadConfig } from '../../src/config.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { wireguardGateway } from '../support/fixtures.ts';
 import { runCli } from '../cli/support/cli-harness.ts';
+import { enrollHost } from '../support/fleet-hosts.ts';
 import { createTestDatabase } from '../support/postgres-database.ts';
-import { startTestService, testEngine, type TestService } from '../support/test-service.ts';
-
-/** An enrolled host with its inventory: its id and the Authorization header of its agent. */
-async function enrollHost(svc: TestService, name: string, addresses: string[]): Promise<{ hostId: string; auth: string }> {
-  const token = (await svc.request('POST', '/fleet/v1/enrollment-tokens', {})).body.token as string;
-  const enrolled = await svc.request('POST', '/agent/v1/enroll', { token, name, version: '0.1.0' }, { authorization: '' });
-  assert.equal(enrolled.status, 201, enrolled.text);
-  const auth = `Bearer ${enrolled.body.credential as string}`;
-  const inventory = await svc.request('PUT', '/agent/v1/inventory', { addresses, delegatedBlocks: [], lans: [], version: '0.1.0' }, { authorization: auth });
-  assert.equal(inventory.status, 200, inventory.text);
-  return { hostId: enrolled.body.hostId as string, auth };
-}
+import { startTestService, testEngine } from '../support/test-service.ts';
 
 /**
  * Writes the serving process did not make itself: the operator's CLI on the same store (another
@@ -40,11 +30,11 @@ describe('fleet: writes from outside the serving process', () => {
       const id = created.body.id as string;
       assert.equal(await svc.hosts.placementOf(id), hostA.hostId, 'the older host holding the address runs it');
 
-      const start = await svc.request('GET', '/agent/v1/desired', undefined, { authorization: hostB.auth });
+      const start = await svc.request('GET', '/agent/v1/desired', undefined, hostB.agent);
       assert.deepEqual(start.body.gateways, []);
       const since = start.body.revision as number;
       const startedAt = Date.now();
-      const watch = svc.request('GET', `/agent/v1/desired?since=${since}&wait=20`, undefined, { authorization: hostB.auth });
+      const watch = svc.request('GET', `/agent/v1/desired?since=${since}&wait=20`, undefined, hostB.agent);
       await new Promise((resolve) => setTimeout(resolve, 300)); // the watch is waiting
       assert.equal(await cli.hosts.removeHost(hostA.hostId), true);
       const answer = await watch;

@@ -6,11 +6,10 @@ import { join } from 'node:path';
 import { asUnitStartsIt } from '../../support/deploy-files.ts';
 import { freePort } from '../../support/free-port.ts';
 import { operator } from './operator.ts';
-import { E2E_ADMIN, type ApiClient, type E2eService } from './service.ts';
+import { E2E_ADMIN, httpApiClient, type ApiClient, type E2eService } from './service.ts';
 import { eventually } from './system.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
-const GATEWAY_COLLECTION = /^\/(wireguardgateways|ipsecgateways)(\/[^/?]+)?$/;
 
 /** What every API server of one installation shares: the database and the two keys. */
 export interface FleetInstallation {
@@ -77,21 +76,7 @@ export async function startFleetServer(installation: FleetInstallation, options:
     });
     await Promise.race([eventually('the server to be ready', async () => (await fetch(`${baseUrl}/readyz`)).ok, 30_000), exited]);
   };
-  const as = (credentials: { email: string; password: string }): ApiClient => {
-    const authorization = `Basic ${Buffer.from(`${credentials.email}:${credentials.password}`).toString('base64')}`;
-    return {
-      async request(method, path, body) {
-        const response = await fetch(`${baseUrl}${path}`, {
-          method, headers: { authorization, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        });
-        const text = await response.text();
-        const parsed = text ? JSON.parse(text) : undefined;
-        if ((method === 'POST' || method === 'PUT') && GATEWAY_COLLECTION.test(path) && typeof parsed?.id === 'string') options.adoptGateway(parsed.id);
-        return { status: response.status, body: parsed };
-      },
-    };
-  };
+  const as = (credentials: { email: string; password: string }): ApiClient => httpApiClient(baseUrl, credentials, options.adoptGateway);
   const admin = as(E2E_ADMIN);
   const server: FleetServer = {
     dataDir, baseUrl, as,

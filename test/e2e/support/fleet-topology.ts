@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { gatewayNamespaceName, wireguardInterfaceName } from '../../../src/agent/linux/names.ts';
-import { killProcessesIn, sh } from './system.ts';
+import { gatewayNamespaceName } from '../../../src/agent/linux/names.ts';
+import { sh } from './system.ts';
+import { deleteNamespace, wireguardNameOf } from './topology.ts';
 
 /** One gateway host of a fleet: its namespace (given to `vpngw agent --netns`), its uplink and its LAN machine. */
 export interface FleetHost {
@@ -105,21 +105,4 @@ export async function createFleetTopology(): Promise<FleetTopology> {
     throw error;
   }
   return topology;
-}
-
-function deleteNamespace(ns: string) {
-  killProcessesIn(ns);
-  try {
-    execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
-  } catch {
-    // never created, or already gone
-  }
-}
-
-function wireguardNameOf(id: string): string[] {
-  try {
-    return [wireguardInterfaceName(id)];
-  } catch {
-    return [];
-  }
 }

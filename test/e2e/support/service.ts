@@ -73,21 +73,7 @@ export async function startService(topology: { host: string; adoptGateway(id: st
     await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 5_000))]);
     if (running.exitCode === null) running.kill('SIGKILL');
   };
-  const as = (credentials: { email: string; password: string }): ApiClient => {
-    const authorization = `Basic ${Buffer.from(`${credentials.email}:${credentials.password}`).toString('base64')}`;
-    return {
-      async request(method, path, body) {
-        const response = await fetch(`${baseUrl}${path}`, {
-          method, headers: { authorization, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        });
-        const text = await response.text();
-        const parsed = text ? JSON.parse(text) : undefined;
-        if ((method === 'POST' || method === 'PUT') && GATEWAY_COLLECTION.test(path) && typeof parsed?.id === 'string') topology.adoptGateway(parsed.id);
-        return { status: response.status, body: parsed };
-      },
-    };
-  };
+  const as = (credentials: { email: string; password: string }): ApiClient => httpApiClient(baseUrl, credentials, topology.adoptGateway);
   const admin = as(E2E_ADMIN);
   const service: E2eService = {
     dataDir,
@@ -109,6 +95,23 @@ export async function startService(topology: { host: string; adoptGateway(id: st
     throw error;
   }
   return service;
+}
+
+/** A client of the service at baseUrl as one user; every gateway it creates is handed to adoptGateway (for cleanup). */
+export function httpApiClient(baseUrl: string, credentials: { email: string; password: string }, adoptGateway: (id: string) => void): ApiClient {
+  const authorization = `Basic ${Buffer.from(`${credentials.email}:${credentials.password}`).toString('base64')}`;
+  return {
+    async request(method, path, body) {
+      const response = await fetch(`${baseUrl}${path}`, {
+        method, headers: { authorization, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await response.text();
+      const parsed = text ? JSON.parse(text) : undefined;
+      if ((method === 'POST' || method === 'PUT') && GATEWAY_COLLECTION.test(path) && typeof parsed?.id === 'string') adoptGateway(parsed.id);
+      return { status: response.status, body: parsed };
+    },
+  };
 }
 
 /** Waits for a gateway's status to leave PROVISIONING and returns the final resource. */

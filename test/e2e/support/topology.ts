@@ -119,7 +119,8 @@ export async function createTopology(options: TopologyOptions = {}): Promise<Top
   return topology;
 }
 
-function deleteNamespace(ns: string) {
+/** Ends the processes in a namespace and deletes it; nothing when it is gone already. */
+export function deleteNamespace(ns: string) {
   killProcessesIn(ns);
   try {
     execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
@@ -143,7 +144,8 @@ async function cleanupTopology(topology: Topology, namespaces: string[], gateway
   for (const name of sockets) rmSync(`/var/run/wireguard/${name}.sock`, { force: true });
 }
 
-function wireguardNameOf(id: string): string[] {
+/** The WireGuard interface name of a gateway id (none for a string that is not a UUID). */
+export function wireguardNameOf(id: string): string[] {
   try {
     return [wireguardInterfaceName(id)];
   } catch {
