@@ -52,9 +52,14 @@ export class GatewayNetwork {
   }
 
   async observeHost(): Promise<ObservedHost> {
-    const links = parseLinks(await this.host.run('ip', ['-j', 'addr', 'show']));
-    const route = parseDefaultRoute(await this.host.run('ip', ['-j', '-4', 'route', 'show', 'default']));
-    const route6 = parseDefaultRoute(await this.host.run('ip', ['-j', '-6', 'route', 'show', 'default']));
+    const [addresses, routes4, routes6] = await Promise.all([
+      this.host.run('ip', ['-j', 'addr', 'show']),
+      this.host.run('ip', ['-j', '-4', 'route', 'show', 'default']),
+      this.host.run('ip', ['-j', '-6', 'route', 'show', 'default']),
+    ]);
+    const links = parseLinks(addresses);
+    const route = parseDefaultRoute(routes4);
+    const route6 = parseDefaultRoute(routes6);
     return { links, ...(route ? { defaultRoute: route } : {}), ...(route6 ? { defaultRoute6: route6 } : {}) };
   }
 
