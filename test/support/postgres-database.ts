@@ -38,7 +38,26 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
   await admin((c) => c.query(`CREATE DATABASE ${name}`));
   const url = new URL(PG_URL ?? '');
   url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined) };
+  return { url: url.toString(), drop: () => admin((c) => dropDatabase(c, name)) };
+}
+
+/**
+ * Ends this role's sessions on the database, then drops it. Not WITH (FORCE): that also tries to end
+ * an autovacuum worker busy there, which a role without pg_signal_backend may not; a plain DROP
+ * makes autovacuum step aside. A session still closing is waited for, a few times.
+ */
+async function dropDatabase(client: pg.Client, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND usename = current_user AND pid <> pg_backend_pid()', [name]);
+    try {
+      await client.query(`DROP DATABASE IF EXISTS ${name}`);
+      return;
+    } catch (error) {
+      // 55006: the database is being accessed by other users (a session not gone yet).
+      if ((error as { code?: string }).code !== '55006' || attempt >= 10) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
 }
 
 /** A migrated store in a fresh database that is dropped when the store is closed. */
