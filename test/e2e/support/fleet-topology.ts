@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { gatewayNamespaceName } from '../../../src/agent/linux/names.ts';
 import { sh } from './system.ts';
-import { deleteNamespace, wireguardNameOf } from './topology.ts';
+import { cleanupTopology } from './topology.ts';
 
 /** One gateway host of a fleet: its namespace (given to `vpngw agent --netns`), its uplink and its LAN machine. */
 export interface FleetHost {
@@ -81,20 +79,7 @@ export async function createFleetTopology(): Promise<FleetTopology> {
       return ns;
     },
     killAtCleanup: (pid) => void pids.push(pid),
-    async cleanup() {
-      for (const pid of pids) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-      // The gateways' namespaces first: their wireguard-go and charon hold legs moved out of the hosts.
-      for (const id of gatewayIds) deleteNamespace(gatewayNamespaceName(id));
-      for (const ns of [...namespaces].reverse()) deleteNamespace(ns);
-      const sockets = [...topology.wireguardInterfaces, ...[...gatewayIds].flatMap(wireguardNameOf)];
-      for (const name of sockets) rmSync(`/var/run/wireguard/${name}.sock`, { force: true });
-    },
+    cleanup: () => cleanupTopology(topology, namespaces, [...gatewayIds], pids),
   };
   try {
     await addNamespace(sw);

@@ -120,7 +120,7 @@ export async function createTopology(options: TopologyOptions = {}): Promise<Top
 }
 
 /** Ends the processes in a namespace and deletes it; nothing when it is gone already. */
-export function deleteNamespace(ns: string) {
+function deleteNamespace(ns: string) {
   killProcessesIn(ns);
   try {
     execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
@@ -129,7 +129,8 @@ export function deleteNamespace(ns: string) {
   }
 }
 
-async function cleanupTopology(topology: Topology, namespaces: string[], gatewayIds: string[], pids: number[]) {
+/** Kills the test's processes, deletes the gateways' namespaces, then the test's own (newest first), and the WireGuard sockets. */
+export async function cleanupTopology(topology: Pick<Topology, 'wireguardInterfaces'>, namespaces: string[], gatewayIds: string[], pids: number[]) {
   for (const pid of pids) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -145,7 +146,7 @@ async function cleanupTopology(topology: Topology, namespaces: string[], gateway
 }
 
 /** The WireGuard interface name of a gateway id (none for a string that is not a UUID). */
-export function wireguardNameOf(id: string): string[] {
+function wireguardNameOf(id: string): string[] {
   try {
     return [wireguardInterfaceName(id)];
   } catch {
